@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "recio-data-services",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "StorageKit", targets: ["StorageKit"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .executable(name: "btc-price-watchdog", targets: ["BTCPriceWatchdog"]),
+        .executable(name: "kalshi-api-watchdog", targets: ["KalshiAPIWatchdog"]),
+        .executable(name: "kalshi-historical-ingest", targets: ["KalshiHistoricalIngest"]),
+        .executable(name: "live-data-analysis", targets: ["LiveDataAnalysis"]),
+        .executable(name: "recioctl", targets: ["RecioCtl"]),
+        .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config; the apt providers name the Debian -dev packages.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        .target(
+            name: "StorageKit",
+            dependencies: [
+                "CLibPQ", "CSQLite3",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "StorageKit", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(name: "BTCPriceWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
+        .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
+        .executableTarget(name: "KalshiHistoricalIngest", dependencies: ["ServiceKit", "StorageKit"]),
+        .executableTarget(name: "LiveDataAnalysis", dependencies: ["ServiceKit", "StorageKit"]),
+        .executableTarget(
+            name: "RecioCtl",
+            dependencies: [
+                "ServiceKit", "StorageKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "WriterBenchmark",
+            dependencies: ["ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/WriterBenchmark"
+        ),
+
+        .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import ServiceKit
+
+ServiceCommandLine.placeholderMain(name: "recioctl")

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A value the daemons store. A record type describes, once, how it maps onto each kind of store
+/// (PostgreSQL table, legacy SQLite layout, JSON files); the generic writers only follow those
+/// mappings, so adding a record type never means touching a writer.
+///
+/// A store a record has no mapping for (`nil`) cannot be configured for it: the writer's
+/// initializer throws `StorageError(.unsupportedRecord)`, which config validation reports.
+public protocol StorableRecord: Sendable {
+    /// Short dataset name used in logs, errors, file names and parity (`price_history`).
+    static var dataset: String { get }
+    /// How the record lives in PostgreSQL; `nil` when it has no PostgreSQL table.
+    static var postgres: PostgresMapping<Self>? { get }
+    /// How the record lives in a legacy SQLite file; `nil` when the legacy stack had none.
+    static var sqlite: SQLiteMapping<Self>? { get }
+    /// How the record lives in JSON files; `nil` when it has no file form.
+    static var json: JSONMapping<Self>? { get }
+
+    /// The natural key, rendered as text. Two records with the same key are the same fact:
+    /// writers keep the last one of a batch, and stores keep one row per key.
+    var naturalKey: String { get }
+
+    /// Throws `StorageError(.invalidRecord)` when the record must not be stored
+    /// (a non-positive price, an empty ticker...). Writers validate a whole batch before writing any of it.
+    func validate() throws
+}
+
+extension StorableRecord {
+    public static var postgres: PostgresMapping<Self>? { nil }
+    public static var sqlite: SQLiteMapping<Self>? { nil }
+    public static var json: JSONMapping<Self>? { nil }
+}
+
+extension Array where Element: StorableRecord {
+    /// Validates every record, then drops earlier duplicates of a natural key (the last one wins,
+    /// as a later observation of the same fact supersedes an earlier one). Order is otherwise kept.
+    public func validatedAndDeduplicated() throws -> [Element] {
+        for record in self { try record.validate() }
+        if count < 2 { return self }
+        var lastIndex: [String: Int] = [:]
+        lastIndex.reserveCapacity(count)
+        for (i, record) in enumerated() { lastIndex[record.naturalKey] = i }
+        if lastIndex.count == count { return self }
+        return enumerated().compactMap { lastIndex[$0.element.naturalKey] == $0.offset ? $0.element : nil }
+    }
+}

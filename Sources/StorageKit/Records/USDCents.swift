@@ -1,0 +1,89 @@
+/// An exact amount of US dollars in whole cents. BTC prices are stored as this and travel to
+/// PostgreSQL as `NUMERIC(14,2)` text (`"64123.45"`), never as a binary float.
+///
+/// Rounding rule (documented for backfill and the feeds): a value with more than two decimals is
+/// rounded to the nearest cent, ties to even (`8500.125` → `8500.12`, `8500.135` → `8500.14`),
+/// the IEEE and Python `decimal` default.
+public struct USDCents: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var cents: Int64
+
+    public init(cents: Int64) { self.cents = cents }
+
+    /// Parses a decimal string as sent by the exchanges (`"8500.00000000"`, `"43251.2"`, `"-1"`).
+    /// Rejects anything that is not a plain decimal (exponents, `NaN`, empty, spaces).
+    public init?(decimalString text: some StringProtocol) {
+        var negative = false
+        var intPart: Int64 = 0
+        var fracDigits: [UInt8] = []
+        var sawDigit = false
+        var sawDot = false
+        var first = true
+        for c in text.utf8 {
+            defer { first = false }
+            if first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+                negative = c == UInt8(ascii: "-")
+                continue
+            }
+            if c == UInt8(ascii: ".") {
+                guard !sawDot else { return nil }
+                sawDot = true
+                continue
+            }
+            guard c >= 48, c <= 57 else { return nil }
+            sawDigit = true
+            if sawDot {
+                fracDigits.append(c - 48)
+            } else {
+                let (m, o1) = intPart.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int64(c - 48))
+                guard !o1, !o2, a < 90_000_000_000_000_000 / 100 else { return nil }
+                intPart = a
+            }
+        }
+        guard sawDigit else { return nil }
+        var cents = intPart * 100
+        if fracDigits.count > 0 { cents += Int64(fracDigits[0]) * 10 }
+        if fracDigits.count > 1 { cents += Int64(fracDigits[1]) }
+        if fracDigits.count > 2 {
+            let rest = fracDigits[2...]
+            let head = rest.first!
+            let tailNonZero = rest.dropFirst().contains { $0 != 0 }
+            if head > 5 || (head == 5 && (tailNonZero || cents % 2 == 1)) { cents += 1 }
+        }
+        self.cents = negative ? -cents : cents
+    }
+
+    /// Converts a binary float (legacy SQLite `REAL`) to cents, ties to even. `nil` for NaN and infinities.
+    public init?(dollars: Double) {
+        guard dollars.isFinite, abs(dollars) < 1e15 else { return nil }
+        // Legacy REAL values are the nearest double to a 2-decimal figure; rounding the scaled value
+        // recovers that figure exactly.
+        self.cents = Int64((dollars * 100).rounded(.toNearestOrEven))
+    }
+
+    /// The value as a binary float, for the legacy SQLite `REAL` columns only.
+    public var dollars: Double { Double(cents) / 100 }
+
+    /// `"64123.45"`, `"-0.05"`: the exact decimal text (PostgreSQL `NUMERIC` input and output form).
+    public var description: String {
+        let sign = cents < 0 ? "-" : ""
+        let m = cents.magnitude
+        let frac = m % 100
+        return "\(sign)\(m / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.cents < b.cents }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = USDCents(decimalString: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a decimal amount: \(text)"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

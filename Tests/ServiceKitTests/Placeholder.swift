@@ -1,0 +1,1 @@
+// ServiceKit tests land with the ServiceKit issue.

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import StorageKit
+
+@Suite struct CivilTimeTests {
+    @Test func roundTripsCivilDays() {
+        for days: Int64 in stride(from: -800_000, through: 800_000, by: 997) {
+            let (y, m, d) = CivilDateTime.civil(fromDays: days)
+            #expect(CivilDateTime.days(fromCivil: y, m, d) == days)
+        }
+    }
+
+    @Test func formatsAndParsesUTC() {
+        let t: Int64 = 1_764_085_770  // 2025-11-25T15:49:30Z
+        #expect(UTCTime.iso8601(epochSeconds: t) == "2025-11-25T15:49:30Z")
+        #expect(UTCTime.postgresText(epochSeconds: t) == "2025-11-25 15:49:30+00")
+        #expect(UTCTime.parseEpochSeconds("2025-11-25 15:49:30+00") == t)
+        #expect(UTCTime.parseEpochSeconds("2025-11-25 10:49:30.999-05") == t)
+        #expect(UTCTime.parseEpochSeconds("2025-11-25T15:49:30Z") == t)
+        #expect(UTCTime.parseEpochSeconds("2025-11-25 15:49:30+0x") == nil)
+        #expect(UTCTime.parseEpochSeconds("2025-02-30 15:49:30+00") == nil)
+    }
+
+    @Test func newYorkArithmeticMatchesTheTzDatabase() throws {
+        let zone = try #require(TimeZone(identifier: "America/New_York"))
+        // Every hour from 2007 to 2040, plus the seconds around each transition.
+        var t: Int64 = 1_167_609_600  // 2007-01-01
+        let end: Int64 = 2_240_611_200  // 2041-01-01
+        while t < end {
+            #expect(NewYorkTime.offset(atEpochSeconds: t) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
+            t += 3600
+        }
+        for year in 2007...2040 {
+            let (start, stop) = NewYorkTime.dstBounds(year: year)
+            for probe in [start - 1, start, stop - 1, stop] {
+                #expect(NewYorkTime.offset(atEpochSeconds: probe) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(probe))))
+            }
+        }
+    }
+
+    @Test func resolvesLegacyKeysAroundTransitions() {
+        // 2025-11-02 fall back: 01:30 local happens twice.
+        #expect(NewYorkTime.resolve(legacyText: "2025-11-02T01:30:00") == .ambiguous(edt: 1_762_061_400, est: 1_762_065_000))
+        #expect(NewYorkTime.resolve(legacyText: "2025-11-02T00:59:59") == .unique(1_762_059_599))
+        #expect(NewYorkTime.resolve(legacyText: "2025-11-02T02:00:00") == .unique(1_762_066_800))
+        // 2025-03-09 spring forward: 02:30 local never happened.
+        #expect(NewYorkTime.resolve(legacyText: "2025-03-09T02:30:00") == .nonexistent)
+        #expect(NewYorkTime.resolve(legacyText: "2025-03-09T03:00:00") == .unique(1_741_503_600))
+        #expect(NewYorkTime.resolve(legacyText: "2025-03-09 03:00") == .malformed)
+        #expect(NewYorkTime.legacyText(epochSeconds: 1_762_061_400) == "2025-11-02T01:30:00")
+        #expect(NewYorkTime.legacyText(epochSeconds: 1_762_065_000) == "2025-11-02T01:30:00")
+        #expect(NewYorkTime.iso8601WithOffset(epochSeconds: 1_762_061_400) == "2025-11-02T01:30:00-04:00")
+    }
+
+    @Test(arguments: [
+        ("8500.00000000", Int64(850_000)), ("43251.2", 4_325_120), ("0.125", 12), ("0.135", 14),
+        ("0.1251", 13), ("-1.5", -150), ("7", 700),
+    ])
+    func parsesDecimalStringsToCents(text: String, cents: Int64) {
+        #expect(USDCents(decimalString: text)?.cents == cents)
+    }
+
+    @Test(arguments: ["", ".", "1e5", "NaN", "1.2.3", " 1", "abc", "--1"])
+    func rejectsNonDecimals(text: String) {
+        #expect(USDCents(decimalString: text) == nil)
+    }
+
+    @Test func convertsLegacyReals() {
+        #expect(USDCents(dollars: 64123.45)?.cents == 6_412_345)
+        #expect(USDCents(dollars: .nan) == nil)
+        #expect(USDCents(dollars: .infinity) == nil)
+        #expect(USDCents(cents: 6_412_345).description == "64123.45")
+        #expect(USDCents(cents: -5).description == "-0.05")
+    }
+}
