@@ -184,7 +184,14 @@ private struct NoSQLite: StorableRecord {
             let error = await #expect(throws: SQLiteError.self) { try await writer.write([tick(now - 1, 300)]) }
             #expect(error?.code == .readOnly)
             #expect(error?.description.contains(file) == true)
+
+            // Once the operator fixes the permissions, the same writer reopens the file and writes.
+            chmod(dir, 0o755)
+            chmod(file, 0o644)
             #expect(try await allRows(file).count == 1)
+            try await writer.write([tick(now - 1, 300)])
+            #expect(try await allRows(file).count == 2)
+            try await writer.close()
         }
     }
 
