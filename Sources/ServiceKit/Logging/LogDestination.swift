@@ -28,6 +28,9 @@ public struct LogDestination: Sendable {
             throw DatagramSocketError(.create, address: socketPath, errno: EINVAL)
         }
         let socket = try UnixDatagramSocket(address: address)
+        // As libsystemd does: a large send buffer lets big entries (stack traces) fit one datagram.
+        // The kernel caps it at net.core.wmem_max; an entry that still does not fit goes to the fallback.
+        socket.setSendBufferSize(8 * 1024 * 1024)
         return LogDestination(kind: .journal(socket, address), fallbackDescriptor: fallbackDescriptor)
     }
 

@@ -1,7 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// A failure to create or send on a Unix datagram socket (the systemd notify socket or the journal

@@ -1,7 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// One unbound `AF_UNIX`/`SOCK_DGRAM` socket, owned for its lifetime, that sends whole datagrams to
@@ -14,17 +12,18 @@ final class UnixDatagramSocket: Sendable {
     private let descriptor: Int32
 
     init(address: UnixSocketAddress) throws(DatagramSocketError) {
-        #if canImport(Glibc)
-        let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        #else
-        let type = SOCK_DGRAM
-        #endif
-        let fd = socket(AF_UNIX, type, 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DatagramSocketError(.create, address: address.description, errno: errno) }
         self.descriptor = fd
     }
 
     deinit { close(descriptor) }
+
+    /// Asks for a send buffer of `bytes` (best effort; the kernel may grant less).
+    func setSendBufferSize(_ bytes: Int32) {
+        var size = bytes
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
 
     /// Sends `bytes` as one datagram, retrying only on `EINTR`.
     func send(_ bytes: [UInt8], to address: UnixSocketAddress) throws(DatagramSocketError) {

@@ -1,7 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The address of an `AF_UNIX` socket as systemd spells it: an absolute path (`/run/systemd/notify`)
