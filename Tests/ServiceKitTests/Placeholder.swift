@@ -1,1 +1,0 @@
-// ServiceKit tests land with the ServiceKit issue.
