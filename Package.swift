@@ -15,7 +15,7 @@ let package = Package(
         .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
@@ -38,6 +38,7 @@ let package = Package(
                 "StorageKit", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +60,8 @@ let package = Package(
             path: "Benchmarks/WriterBenchmark"
         ),
 
+        // A real daemon process for the lifecycle tests (signals, reload, exit codes).
+        .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
     ],

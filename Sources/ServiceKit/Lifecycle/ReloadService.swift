@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads `services.json` on SIGHUP. A valid new config is handed to the daemon (which swaps its
+/// writers in place, losing and duplicating nothing); an invalid one is logged and the daemon keeps
+/// running on the old config.
+final class ReloadService<D: Daemon>: Service {
+    let daemon: D
+    let configPath: String
+    let environment: [String: String]
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    init(daemon: D, configPath: String, environment: [String: String], notifier: SystemdNotifier, logger: Logger) {
+        self.daemon = daemon
+        self.configPath = configPath
+        self.environment = environment
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        try await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                await self.reload()
+            }
+        }
+    }
+
+    func reload() async {
+        notifier.reloading()
+        defer { notifier.ready() }
+        do {
+            let config = try ServicesConfig.load(path: configPath)
+            let context = DaemonContext(config: config, service: D.service, logger: logger, environment: environment)
+            try await daemon.reload(context: context)
+            logger.notice("configuration reloaded", metadata: ["config": "\(configPath)"])
+        } catch {
+            logger.error("reload rejected; still running on the previous configuration", metadata: ["config": "\(configPath)", "error": "\(error)"])
+        }
+        notifier.status(await daemon.statusLine())
+    }
+}
