@@ -63,7 +63,7 @@ let package = Package(
 
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
-        .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"]),
+        .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
     ],
     swiftLanguageModes: [.v6]
 )
