@@ -4,6 +4,7 @@ public struct PriceAnalyticsError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
+        /// The code's name, for logs.
         public var description: String { name }
 
         /// A configuration value is out of range or inconsistent with another.
@@ -24,5 +25,6 @@ public struct PriceAnalyticsError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// What an operator reads in the journal: the field and what to change.
     public var description: String { "analysis configuration: \(field): \(message)" }
 }
