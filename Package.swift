@@ -25,10 +25,12 @@ let package = Package(
         .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
+        // Leaf library: momentum, deltas, averages and volatility from the price history. No dependencies.
+        .target(name: "PriceAnalytics"),
         .target(
             name: "StorageKit",
             dependencies: [
-                "CLibPQ", "CSQLite3",
+                "CLibPQ", "CSQLite3", "PriceAnalytics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -64,6 +66,7 @@ let package = Package(
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
+        .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
     ],
     swiftLanguageModes: [.v6]
 )
