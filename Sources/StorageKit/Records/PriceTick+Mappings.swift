@@ -1,4 +1,5 @@
 import Foundation
+import PriceAnalytics
 
 extension PriceTick {
     /// `price_history`: one row per UTC second, range-partitioned by month on `ts`.
@@ -76,56 +77,54 @@ public enum LegacyPriceLog {
     static func bindRows(_ batch: [PriceTick], _ context: SQLiteRowContext) throws -> [[SQLiteValue]] {
         let sorted = batch.sorted { $0.second < $1.second }
         guard let first = sorted.first else { return [] }
-        // Seed the window with the stored rows of the minute before the first tick.
-        var window: [(second: Int64, cents: Int64)] = []
-        let seedRows = try context.query(
+        // Seed the running average with the stored rows of the minute before the first tick, plus the
+        // latest row before that minute (the legacy fallback). Keys are compared with an hour of
+        // margin and filtered on the decoded second, because in the fall-back hour local keys are not
+        // in time order.
+        var average = OneMinuteAverage(windowSeconds: 60)
+        var seeds: [(second: Int64, cents: Int64)] = []
+        let windowStart = first.second - 60
+        let rows = try context.query(
             "SELECT timestamp, price FROM price_log WHERE timestamp >= ? AND timestamp < ? ORDER BY timestamp",
-            [.text(NewYorkTime.legacyText(epochSeconds: first.second - 60)), .text(NewYorkTime.legacyText(epochSeconds: first.second))]
+            [.text(NewYorkTime.legacyText(epochSeconds: windowStart - 3600)), .text(NewYorkTime.legacyText(epochSeconds: first.second + 3600))]
         )
-        for row in seedRows {
-            if let key = row[0].text, let t = instant(forLegacyKey: key), let d = row[1].double, let c = USDCents(dollars: d),
-               t >= first.second - 60, t < first.second {
-                window.append((t, c.cents))
+        for row in rows {
+            if let key = row[0].text, let t = instant(forLegacyKey: key), t < first.second,
+               let d = row[1].double, let c = USDCents(dollars: d) {
+                seeds.append((t, c.cents))
             }
         }
-        window.sort { $0.second < $1.second }
-        var lastPrice: Double? = nil
-        if window.isEmpty {
-            let latest = try context.query(
-                "SELECT price FROM price_log WHERE timestamp < ? ORDER BY timestamp DESC LIMIT 1",
-                [.text(NewYorkTime.legacyText(epochSeconds: first.second))]
+        if !seeds.contains(where: { $0.second < windowStart }) {
+            let older = try context.query(
+                "SELECT timestamp, price FROM price_log WHERE timestamp < ? ORDER BY timestamp DESC LIMIT 1",
+                [.text(NewYorkTime.legacyText(epochSeconds: windowStart - 3600))]
             )
-            lastPrice = latest.first?[0].double
-        }
-        var head = 0
-        var sum: Int64 = window.reduce(0) { $0 + $1.cents }
-        var rows: [[SQLiteValue]] = []
-        rows.reserveCapacity(sorted.count)
-        for tick in sorted {
-            while head < window.count, window[head].second < tick.second - 60 {
-                sum -= window[head].cents
-                head += 1
+            if let row = older.first, let key = row[0].text, let t = instant(forLegacyKey: key), t < windowStart,
+               let d = row[1].double, let c = USDCents(dollars: d) {
+                seeds.append((t, c.cents))
             }
-            let n = window.count - head
-            let avg: Double = n > 0 ? Double(sum) / Double(n) / 100 : (lastPrice ?? 0.0)
+        }
+        seeds.sort { $0.second < $1.second }
+        // Only the latest row before the window matters as a fallback; then the window itself.
+        if let fallback = seeds.last(where: { $0.second < windowStart }) { average.record(second: fallback.second, cents: fallback.cents) }
+        for seed in seeds where seed.second >= windowStart { average.record(second: seed.second, cents: seed.cents) }
+
+        func real(_ v: Double?) -> SQLiteValue { v.map { $0.isFinite ? SQLiteValue.real($0) : .null } ?? .null }
+        var out: [[SQLiteValue]] = []
+        out.reserveCapacity(sorted.count)
+        for tick in sorted {
+            let mean = average.average(at: tick.second).legacyDollars
+            average.record(second: tick.second, cents: tick.price.cents)
             let legacy = tick.legacyColumns
-            func real(_ v: Double?) -> SQLiteValue { v.map { $0.isFinite ? SQLiteValue.real($0) : .null } ?? .null }
-            rows.append([
+            out.append([
                 .text(NewYorkTime.legacyText(epochSeconds: tick.second)),
                 .real(tick.price.dollars),
-                .real(avg),
+                .real(mean),
                 real(legacy?.momentum), real(legacy?.delta1m), real(legacy?.delta2m), real(legacy?.delta3m),
                 real(legacy?.delta4m), real(legacy?.delta15m), real(legacy?.delta30m),
             ])
-            window.append((tick.second, tick.price.cents))
-            sum += tick.price.cents
-            lastPrice = tick.price.dollars
-            if head > 4096 {  // keep the array from growing without bound on large batches
-                window.removeFirst(head)
-                head = 0
-            }
         }
-        return rows
+        return out
     }
 
     /// One `price_log` row as a tick; `nil` for a row that cannot be one (bad key, spring-forward
