@@ -69,7 +69,7 @@ public actor PostgresConnection {
         guard let raw = PQconnectdbParams(keywords, values, 1) else {
             throw PostgresError(.connectionFailed, message: "libpq could not allocate a connection")
         }
-        let fresh = PostgresConnectionHandle(raw)
+        let fresh = PostgresConnectionHandle(raw, logger: logger)
         guard fresh.isOK else {
             let message = configuration.redacting(fresh.errorMessage)
             logger.debug("PostgreSQL connection attempt failed", metadata: ["postgres.error": .string(message)])
@@ -135,6 +135,7 @@ public actor PostgresConnection {
     /// Runs `body` inside `BEGIN` ... `COMMIT`; any error thrown by `body` (or by `COMMIT`) rolls
     /// the transaction back and is rethrown. `body` runs on this connection's executor and may call
     /// its methods synchronously. Transactions do not nest.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) throws -> T) throws -> T {
         try connect()
         if let handle, PQtransactionStatus(handle.pointer) != PQTRANS_IDLE {

@@ -40,6 +40,11 @@ public struct PostgresIdentifier: Sendable, Hashable, CustomStringConvertible {
         "\(schema.quoted).\(table.quoted)"
     }
 
+    /// A derived internal name (letters, digits, `_` only), cut to PostgreSQL's 63 bytes and quoted.
+    static func quotedTruncated(_ name: String) -> String {
+        "\"\(String(decoding: name.utf8.prefix(63), as: UTF8.self))\""
+    }
+
     /// A stable 64-bit advisory-lock key for a purpose and a set of names (FNV-1a of the text), so
     /// every process computes the same key without asking the server.
     static func advisoryLockKey(_ parts: String...) -> String {
