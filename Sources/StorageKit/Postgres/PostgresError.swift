@@ -88,7 +88,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
                 ? String(oneLine.prefix(Self.statementExcerptLength)) + "…" : oneLine
             text += " — statement: \(excerpt)"
         }
-        if isConnectionLoss { text += " (connection lost; it is re-established on the next call)" }
+        if code == .connectionFailed {
+            text += " (no connection: check that the server is up and the connection settings)"
+        } else if isConnectionLoss {
+            text += " (connection lost; the next call reconnects)"
+        }
         return text
     }
 }

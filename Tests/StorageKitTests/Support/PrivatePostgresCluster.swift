@@ -75,34 +75,40 @@ struct PrivatePostgresCluster: Sendable {
         return ""
     }
 
-    /// Runs a command to completion without blocking a cooperative thread; its output goes to a
-    /// log file that is quoted when it fails.
+    /// Runs a command to completion; its output goes to a log file that is quoted when it fails.
+    ///
+    /// `posix_spawnp` + `waitpid` rather than Foundation `Process`: on Linux `Process` learns of
+    /// the exit through a descriptor the child inherits, and `pg_ctl start` hands that descriptor
+    /// on to the postmaster, which keeps running, so the exit would never be seen. The wait runs
+    /// on a Dispatch thread, not on the cooperative pool.
     private static func run(_ arguments: [String], in directory: URL) async throws {
-        let logURL = directory.appendingPathComponent("commands.log")
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let logPath = directory.appendingPathComponent("commands.log").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw ClusterError(description: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
         }
-        let log = try FileHandle(forWritingTo: logURL)
-        defer { try? log.close() }
-        try log.seekToEnd()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+        let child = pid
+        let status: Int32 = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: status)
             }
         }
-        guard status == 0 else {
-            let output = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        let exitCode = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        guard exitCode == 0 else {
+            let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             let serverLog = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
-            throw ClusterError(description: "\(arguments.joined(separator: " ")) exited with \(status)\n\(output.suffix(2000))\n\(serverLog.suffix(2000))")
+            throw ClusterError(description: "\(arguments.joined(separator: " ")) exited with \(exitCode)\n\(output.suffix(2000))\n\(serverLog.suffix(2000))")
         }
     }
 
