@@ -366,7 +366,12 @@ public actor PostgresConnection {
         let status = bytes.withUnsafeBytes { raw in
             PQputCopyData(conn, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count))
         }
-        guard status == 1 else { throw connectionError(sql, code: .copyFailed) }
+        guard status == 1 else {
+            let error = connectionError(sql, code: .copyFailed)
+            // A COPY that could not be fed leaves the session in COPY state: never reuse it.
+            handle = nil
+            throw PostgresError(.connectionLost, message: error.message, statement: sql, connectionBad: true)
+        }
     }
 
     /// The error for a call that produced no result or could not send: usually a lost connection.
