@@ -89,18 +89,46 @@ public struct WriterFactory: Sendable {
     /// The PostgreSQL connection settings for this service (password resolved from its file or credential).
     public func postgresConfiguration() throws -> PostgresConfiguration {
         PostgresConfiguration(
-            conninfo: config.postgres.conninfo,
+            connectionString: config.postgres.conninfo,
             password: try config.postgres.resolvePassword(environment: environment),
             applicationName: service.name.executableName,
-            connectTimeoutSeconds: config.postgres.connectTimeoutSeconds
+            connectTimeout: .seconds(config.postgres.connectTimeoutSeconds)
         )
+    }
+
+    /// The configured user schema as an identifier.
+    public func schema() throws -> PostgresIdentifier {
+        try PostgresIdentifier(config.postgres.schema)
+    }
+
+    /// Makes the stores this service uses ready: PostgreSQL migrated (serialised by an advisory
+    /// lock, so daemons starting together never race) with the current month's partitions and
+    /// three ahead; the legacy SQLite file opened with its table. Throws while a store is
+    /// unreachable; the runner retries.
+    public func prepareStores() async throws {
+        let kinds = Set(service.writers + (service.reader.map { [$0] } ?? []))
+        if kinds.contains(.postgres) {
+            let connection = PostgresConnection(configuration: try postgresConfiguration(), logger: logger)
+            do {
+                try await connection.connect()
+                let schema = try schema()
+                try await SchemaMigrator(schema: schema, logger: logger).migrate(on: connection)
+                for table in StorageSchema.monthlyPartitionedTables {
+                    try await connection.ensureMonthlyPartitions(schema: schema, table: table)
+                }
+                await connection.close()
+            } catch {
+                await connection.close()
+                throw error
+            }
+        }
     }
 
     private func makeStore<R: StorableRecord>(_ kind: WriterKind, _ type: R.Type, json: JSONForms?) throws -> any Writer<R> {
         switch kind {
         case .postgres:
             let connection = PostgresConnection(configuration: try postgresConfiguration(), logger: logger)
-            return try PostgresWriter<R>(connection: connection, schema: config.postgres.schema, logger: logger)
+            return try PostgresWriter<R>(connection: connection, schema: try schema(), logger: logger)
         case .sqlite:
             return try SQLiteWriter<R>(path: service.sqlitePath!, logger: logger)
         case .json:
