@@ -26,8 +26,11 @@ struct HTTPGetter: Sendable {
     init(timeout: Duration) {
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
+        // FoundationNetworking on Linux truncates these to whole seconds (0.8 s becomes an
+        // immediate -1001), so URLSession gets a whole-second backstop and `get` enforces the
+        // exact timeout itself.
+        configuration.timeoutIntervalForRequest = max(1, seconds.rounded(.up))
+        configuration.timeoutIntervalForResource = max(1, seconds.rounded(.up))
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         self.session = URLSession(configuration: configuration)
@@ -41,7 +44,20 @@ struct HTTPGetter: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
+                group.addTask { [session, request] in try await session.data(for: request) }
+                group.addTask { [timeout] in
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let result = first else {
+                    throw URLError(.timedOut)
+                }
+                return result
+            }
+        } catch let error as URLError where error.code == .timedOut {
+            throw PriceFeedError(.transport, subject: url.absoluteString, "no response within \(timeout)")
         } catch {
             throw PriceFeedError(.transport, subject: url.absoluteString, "GET failed: \(error.localizedDescription)")
         }
