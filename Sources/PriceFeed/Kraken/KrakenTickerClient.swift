@@ -36,11 +36,3 @@ public struct KrakenTickerClient: RESTPriceSource {
         return price
     }
 }
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        var s = self
-        while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
-        return s
-    }
-}
