@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "StorageKit", targets: ["StorageKit"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "PriceFeed", targets: ["PriceFeed"]),
+        .library(name: "FixtureServers", targets: ["FixtureServers"]),
         .executable(name: "btc-price-watchdog", targets: ["BTCPriceWatchdog"]),
         .executable(name: "kalshi-api-watchdog", targets: ["KalshiAPIWatchdog"]),
         .executable(name: "kalshi-historical-ingest", targets: ["KalshiHistoricalIngest"]),
@@ -18,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.5.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; the apt providers name the Debian -dev packages.
@@ -44,6 +49,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Network side of the BTC price watchdog: Coinbase websocket, REST fallbacks, gap repair,
+        // per-second sampling. Independent of storage (it only produces `PriceTick` values).
+        .target(
+            name: "PriceFeed",
+            dependencies: [
+                "StorageKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Scriptable local servers (websocket + generic HTTP route table) for tests and benchmarks.
+        .target(
+            name: "FixtureServers",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
 
         .executableTarget(name: "BTCPriceWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
@@ -67,6 +96,7 @@ let package = Package(
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
+        .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -158,7 +158,7 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
         var done: [(ArchiveFile, off_t)] = []
         do {
             for name in order {
-                let file = try archiveFile(name, form)
+                let file = try archiveFile(name, form, keepingOpen: Set(order))
                 let end = lseek(file.fd, 0, SEEK_END)
                 guard end >= 0 else { throw AtomicFile.ioError("seek in", file.path) }
                 done.append((file, end))
@@ -172,18 +172,20 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
             }
             throw error
         }
-        for name in order { openFiles[name]!.keys.formUnion(pending[name]!.keys) }
+        for (file, _) in done { file.keys.formUnion(pending[(file.path as NSString).lastPathComponent]?.keys ?? []) }
     }
 
     /// The open hour file `name`, opening it (creating it, or loading its keys and repairing a
     /// torn tail) on first use.
-    private func archiveFile(_ name: String, _ form: JSONMapping<Record>.Archive) throws -> ArchiveFile {
+    /// Files named in `keepingOpen` (those of the batch being written) are never the ones closed
+    /// to stay under `maxOpenFiles`: the batch may still have to cut them back.
+    private func archiveFile(_ name: String, _ form: JSONMapping<Record>.Archive, keepingOpen: Set<String> = []) throws -> ArchiveFile {
         if let file = openFiles[name] {
             file.lastUse = DispatchTime.now().uptimeNanoseconds
             return file
         }
         if openFiles.count >= Self.maxOpenFiles,
-           let oldest = openFiles.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+           let oldest = openFiles.filter({ !keepingOpen.contains($0.key) }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
             oldest.value.close()
             openFiles[oldest.key] = nil
         }

@@ -18,6 +18,9 @@ actor ShadowLane<Record: StorableRecord> {
     private var lastError: String?
     private var drainTask: Task<Void, Never>?
     private var closed = false
+    /// One attempt at a time: the background drain and a `flush` must not both take batches, or
+    /// one would find the queue empty while the other's batch is still in flight.
+    private let gate = AsyncGate()
 
     /// Largest batch handed to the shadow when catching up (backlog batches are merged up to this).
     static var mergeLimit: Int { 50_000 }
@@ -90,6 +93,10 @@ actor ShadowLane<Record: StorableRecord> {
     /// flight so a concurrent `enqueue` trimming the backlog cannot drop it twice; on failure it
     /// goes back to the front.
     private func attemptOne() async -> Bool {
+        await gate.withLock { await self.attemptOneHoldingGate() }
+    }
+
+    private func attemptOneHoldingGate() async -> Bool {
         guard !backlog.isEmpty else { return true }
         var batch = backlog.removeFirst()
         while let next = backlog.first, batch.count + next.count <= Self.mergeLimit {

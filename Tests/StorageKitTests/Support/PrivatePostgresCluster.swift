@@ -42,6 +42,16 @@ struct PrivatePostgresCluster: Sendable {
         try await pgctl("restart", "-m", "fast")
     }
 
+    /// `pg_ctl stop -m fast`: the server is down until `start()`.
+    func stop() async throws {
+        try await pgctl("stop", "-m", "fast")
+    }
+
+    /// Starts a stopped server and waits until it accepts connections.
+    func start() async throws {
+        try await pgctl("start")
+    }
+
     private func pgctl(_ command: String, _ extra: String...) async throws {
         let options = "-p \(port) -k \(socketDirectory) -c listen_addresses= -c fsync=off -c max_connections=50"
         try await postgres(["pg_ctl", "-D", dataDirectory, "-l", directory.appendingPathComponent("server.log").path,

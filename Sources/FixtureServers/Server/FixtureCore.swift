@@ -1,0 +1,63 @@
+import NIOCore
+import Synchronization
+
+/// The shared, scriptable state behind a `FixtureServer`: route table, websocket mode, ticker
+/// script, open websocket channels and what was received. Handlers on any event loop and the test
+/// thread reach it through one `Mutex`, so it is `Sendable` as is.
+final class FixtureCore: Sendable {
+    struct State {
+        var routes: [HTTPFixtureRoute: HTTPFixtureResponse] = [:]
+        var statusOverride: Int?
+        var requests: [HTTPFixtureRequest] = []
+        var mode: WebSocketFixtureMode = .streaming
+        var script: TickerScript
+        var nextTradeId: Int64
+        var nextSequence: Int64
+        var priceIndex = 0
+        var channels: [Int: any Channel] = [:]
+        var nextChannelId = 0
+        var acceptedConnections = 0
+        var receivedTexts: [String] = []
+    }
+
+    let state: Mutex<State>
+
+    init(script: TickerScript) {
+        state = Mutex(State(script: script, nextTradeId: script.firstTradeId, nextSequence: script.firstSequence))
+    }
+
+    /// The response for a request, by exact query first, then any-query route, else 404.
+    func respond(method: String, path: String, query: String) -> HTTPFixtureResponse {
+        state.withLock { s in
+            let exact = HTTPFixtureRoute(method, path, query: query)
+            let any = HTTPFixtureRoute(method, path)
+            var response = s.routes[exact] ?? s.routes[any]
+                ?? .json(#"{"message":"NotFound"}"#, status: 404)
+            if let status = s.statusOverride {
+                response = .json(#"{"message":"fixture forced status \#(status)"}"#, status: status, delay: response.delay)
+            }
+            return response
+        }
+    }
+
+    /// The next ticker text of the script, advancing trade id, sequence and price.
+    func nextTicker(now: Int64) -> String {
+        state.withLock { s in
+            let price = s.script.prices[s.priceIndex % s.script.prices.count]
+            s.priceIndex += 1
+            defer { s.nextTradeId += 1; s.nextSequence += 1 }
+            return CoinbasePayloads.ticker(price: price, tradeId: s.nextTradeId, sequence: s.nextSequence,
+                                           time: CoinbasePayloads.timestamp(epochMicroseconds: now),
+                                           productId: s.script.productId)
+        }
+    }
+
+    func nextHeartbeat(now: Int64) -> String {
+        state.withLock { s in
+            defer { s.nextSequence += 1 }
+            return CoinbasePayloads.heartbeat(sequence: s.nextSequence, lastTradeId: s.nextTradeId - 1,
+                                              time: CoinbasePayloads.timestamp(epochMicroseconds: now),
+                                              productId: s.script.productId)
+        }
+    }
+}

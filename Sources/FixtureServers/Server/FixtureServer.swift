@@ -1,0 +1,143 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// A scriptable local server on 127.0.0.1 for tests and benchmarks: one port speaking both the
+/// Coinbase Exchange websocket protocol (any path, upgrade requested) and plain HTTP JSON from a
+/// generic route table (method + path + query → status, headers, body, optional delay).
+///
+/// Behaviour changes apply immediately, also to open connections (`setMode`, `setRoute`,
+/// `setHTTPStatusOverride`, `send`). It is a `final class` over `Sendable` state (`FixtureCore`
+/// behind a `Mutex`, and NIO channels), so it is `Sendable` as is.
+public final class FixtureServer: Sendable {
+    private let core: FixtureCore
+    private let channel: any Channel
+    private let logger: Logger
+    /// The bound port (the OS picks one when started with port 0).
+    public let port: Int
+
+    private init(core: FixtureCore, channel: any Channel, port: Int, logger: Logger) {
+        self.core = core
+        self.channel = channel
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Binds and starts serving. `port: 0` lets the OS choose; read it back from `port`.
+    public static func start(host: String = "127.0.0.1", port: Int = 0, script: TickerScript = TickerScript(),
+                             logger: Logger = Logger(label: "fixture-server")) async throws -> FixtureServer {
+        let core = FixtureCore(script: script)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                let upgrader = NIOWebSocketServerUpgrader(
+                    maxFrameSize: 1 << 20,
+                    shouldUpgrade: { channel, _ in
+                        let refuse = core.state.withLock { $0.mode == .refuseUpgrade }
+                        return channel.eventLoop.makeSucceededFuture(refuse ? nil : HTTPHeaders())
+                    },
+                    upgradePipelineHandler: { channel, _ in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(CoinbaseWebSocketHandler(core: core))
+                        }
+                    })
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                            context.pipeline.removeHandler(name: "fixture-http", promise: nil)
+                        }))
+                    try channel.pipeline.syncOperations.addHandler(HTTPRouteHandler(core: core), name: "fixture-http")
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        guard let bound = channel.localAddress?.port else {
+            try? await channel.close()
+            throw FixtureServerError(description: "fixture server bound to \(host):\(port) but reports no port")
+        }
+        logger.debug("fixture server listening", metadata: ["fixture.port": .stringConvertible(bound)])
+        return FixtureServer(core: core, channel: channel, port: bound, logger: logger)
+    }
+
+    /// Closes the listener and every open connection.
+    public func shutdown() async {
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open { try? await c.close() }
+        try? await channel.close()
+    }
+
+    /// `ws://127.0.0.1:PORT/`.
+    public var webSocketURL: String { "ws://127.0.0.1:\(port)/" }
+    /// `http://127.0.0.1:PORT`.
+    public var httpBaseURL: String { "http://127.0.0.1:\(port)" }
+
+    // MARK: HTTP
+
+    /// Sets (or replaces) what a route answers.
+    public func setRoute(_ route: HTTPFixtureRoute, _ response: HTTPFixtureResponse) {
+        core.state.withLock { $0.routes[route] = response }
+    }
+
+    /// Removes a route (it answers 404 again).
+    public func removeRoute(_ route: HTTPFixtureRoute) {
+        _ = core.state.withLock { $0.routes.removeValue(forKey: route) }
+    }
+
+    /// Forces every HTTP answer to `status` (with a short JSON body); `nil` restores the routes.
+    public func setHTTPStatusOverride(_ status: Int?) {
+        core.state.withLock { $0.statusOverride = status }
+    }
+
+    /// Every HTTP request received so far, in order.
+    public var requests: [HTTPFixtureRequest] { core.state.withLock { $0.requests } }
+
+    // MARK: Websocket
+
+    /// Changes the websocket behaviour now. `.closeAbruptly` also drops the open connections.
+    public func setMode(_ mode: WebSocketFixtureMode) {
+        let drop = core.state.withLock { s -> [any Channel] in
+            s.mode = mode
+            return mode == .closeAbruptly ? Array(s.channels.values) : []
+        }
+        for c in drop { c.close(promise: nil) }
+    }
+
+    /// The current websocket mode.
+    public var mode: WebSocketFixtureMode { core.state.withLock { $0.mode } }
+
+    /// Replaces the ticker script (prices, rates) for streams started from now on; trade ids and
+    /// sequences continue.
+    public func setScript(_ script: TickerScript) {
+        core.state.withLock { s in
+            s.script = script
+            s.priceIndex = 0
+        }
+    }
+
+    /// Sends a raw text frame to every open websocket connection (malformed JSON, error frames,
+    /// hand-made tickers).
+    public func send(_ text: String) {
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open { CoinbaseWebSocketHandler.send(text, on: c) }
+    }
+
+    /// Drops every open websocket connection without a close frame; the mode is unchanged.
+    public func dropConnections() {
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open { c.close(promise: nil) }
+    }
+
+    /// Text frames received from clients, in order (subscribe messages).
+    public var receivedTexts: [String] { core.state.withLock { $0.receivedTexts } }
+    /// Websocket connections currently open.
+    public var openConnections: Int { core.state.withLock { $0.channels.count } }
+    /// Websocket connections accepted since start.
+    public var acceptedConnections: Int { core.state.withLock { $0.acceptedConnections } }
+}
+
+/// The fixture server could not start.
+public struct FixtureServerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}

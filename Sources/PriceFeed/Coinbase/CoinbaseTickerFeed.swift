@@ -1,0 +1,213 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import StorageKit
+import Synchronization
+import WSClient
+
+/// The Coinbase Exchange websocket ticker feed for one product: connects, sends the legacy
+/// subscribe message, yields new trades, and reconnects (exponential backoff with jitter) when
+/// the socket closes, fails, or stays silent longer than `silenceTimeout`.
+///
+/// Trade ids are strictly increasing on Coinbase, so a ticker whose `trade_id` is not greater
+/// than the last one yielded (a duplicate after a reconnect, a replay, a reordering) is dropped
+/// and counted; `sequence` is carried on the trade but not used for ordering, because it is a
+/// per-channel message counter that also advances for non-trade messages.
+///
+/// It is a `final class` whose mutable state lives in a `Mutex`, so it is `Sendable` as is.
+public final class CoinbaseTickerFeed: Sendable {
+    /// Where and how to connect.
+    public struct Configuration: Sendable {
+        /// `wss://` in production, `ws://` against a local fixture.
+        public var url: String
+        public var productId: String
+        /// No message at all for this long → reconnect (legacy: 10 s).
+        public var silenceTimeout: Duration
+        public var backoff: Backoff
+        /// How long a close handshake (and a TLS shutdown) may take before the socket is dropped.
+        public var closeTimeout: Duration
+        /// Largest websocket message accepted.
+        public var maxMessageSize: Int
+
+        public init(url: String = "wss://ws-feed.exchange.coinbase.com", productId: String = "BTC-USD",
+                    silenceTimeout: Duration = .seconds(10), backoff: Backoff = Backoff(),
+                    closeTimeout: Duration = .seconds(1), maxMessageSize: Int = 1 << 16) {
+            self.url = url
+            self.productId = productId
+            self.silenceTimeout = silenceTimeout
+            self.backoff = backoff
+            self.closeTimeout = closeTimeout
+            self.maxMessageSize = maxMessageSize
+        }
+    }
+
+    private struct State {
+        var counters = CoinbaseFeedCounters()
+        var lastTradeId: Int64?
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "feed.url"] = .string(configuration.url)
+        self.logger = logger
+    }
+
+    /// A snapshot of the counters.
+    public var counters: CoinbaseFeedCounters { state.withLock { $0.counters } }
+
+    /// The events as an async sequence. Iterating starts the connection; ending the iteration
+    /// (or cancelling the iterating task) stops it.
+    public func events() -> AsyncStream<CoinbaseFeedEvent> {
+        AsyncStream { continuation in
+            let task = Task {
+                await self.run { continuation.yield($0) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Runs the connect/read/reconnect loop until the calling task is cancelled, reporting every
+    /// event to `onEvent` (awaited: a slow consumer slows reading, it never loses a trade).
+    public func run(_ onEvent: @escaping @Sendable (CoinbaseFeedEvent) async -> Void) async {
+        var attempt = 0
+        while !Task.isCancelled {
+            let before = counters.messages
+            let reason = await connectOnce(onEvent)
+            state.withLock { $0.counters.disconnects += 1 }
+            await onEvent(.disconnected(reason: reason))
+            if Task.isCancelled { break }
+            if counters.messages > before { attempt = 0 }  // a useful session resets the backoff
+            let delay = configuration.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
+            attempt += 1
+            logger.warning("coinbase websocket down, reconnecting", metadata: [
+                "feed.reason": .string(reason), "feed.retry_in": .string("\(delay)"), "feed.attempt": .stringConvertible(attempt),
+            ])
+            // A backoff is a deliberate pause, not a wait for an event.
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    /// Why a session ended, when it was the feed's own decision.
+    private struct SessionEnd: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// One websocket session; returns why it ended.
+    private func connectOnce(_ onEvent: @escaping @Sendable (CoinbaseFeedEvent) async -> Void) async -> String {
+        let configuration = self.configuration
+        var wsConfiguration = WebSocketClientConfiguration(
+            maxFrameSize: max(configuration.maxMessageSize, 1 << 14), closeTimeout: configuration.closeTimeout)
+        var tls: TLSConfiguration?
+        if let url = URL(string: configuration.url), url.scheme == "wss" || url.scheme == "https" {
+            var t = TLSConfiguration.makeClientConfiguration()
+            // NIOSSL waits 5 s for the peer's close_notify by default; a reconnect should not.
+            t.shutdownTimeout = .milliseconds(Int64(configuration.closeTimeout.components.seconds * 1000
+                + configuration.closeTimeout.components.attoseconds / 1_000_000_000_000_000))
+            tls = t
+            wsConfiguration.sniHostname = url.host
+        }
+        let subscribe = CoinbaseMessage.subscribeText(productId: configuration.productId)
+        let watch = SilenceWatch()
+        do {
+            let close = try await WebSocketClient.connect(
+                url: configuration.url, configuration: wsConfiguration, tlsConfiguration: tls, logger: logger
+            ) { inbound, outbound, _ in
+                try await outbound.write(.text(subscribe))
+                self.state.withLock { $0.counters.connections += 1 }
+                self.logger.info("coinbase websocket connected")
+                await onEvent(.connected)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
+                            watch.touch()
+                            guard case .text(let text) = message else { continue }
+                            if let event = self.handle(text) { await onEvent(event) }
+                        }
+                        throw SessionEnd(description: "closed by server")
+                    }
+                    group.addTask {
+                        try await watch.waitForSilence(configuration.silenceTimeout)
+                        throw SessionEnd(description: "silent for \(configuration.silenceTimeout)")
+                    }
+                    try await group.next()
+                }
+            }
+            if let close { return "closed by server (\(close.closeCode)\(close.reason.map { ": \($0)" } ?? ""))" }
+            return "closed"
+        } catch let end as SessionEnd {
+            return end.description
+        } catch is CancellationError {
+            return "cancelled"
+        } catch {
+            return "connection failed: \(error)"
+        }
+    }
+
+    /// Decodes and filters one text frame; returns the event to yield, if any.
+    private func handle(_ text: String) -> CoinbaseFeedEvent? {
+        let decoded: CoinbaseMessage
+        do {
+            decoded = try CoinbaseMessage.decode(text, productId: configuration.productId)
+        } catch {
+            state.withLock {
+                $0.counters.messages += 1
+                switch error.code {
+                case .invalidPrice: $0.counters.invalidPrice += 1
+                case .wrongProduct: $0.counters.wrongProduct += 1
+                default: $0.counters.malformed += 1
+                }
+            }
+            logger.warning("coinbase message rejected", metadata: ["feed.error": .string(error.description)])
+            return nil
+        }
+        return state.withLock { s -> CoinbaseFeedEvent? in
+            s.counters.messages += 1
+            switch decoded {
+            case .ticker(let ticker):
+                if let last = s.lastTradeId, ticker.tradeId <= last {
+                    s.counters.duplicateOrOutOfOrder += 1
+                    return nil
+                }
+                s.lastTradeId = ticker.tradeId
+                s.counters.tradesYielded += 1
+                return .trade(ticker.trade)
+            case .heartbeat:
+                s.counters.heartbeats += 1
+            case .error(let message, let reason):
+                s.counters.serverErrors += 1
+                logger.warning("coinbase websocket error message", metadata: [
+                    "feed.message": .string(message), "feed.reason": .string(reason ?? ""),
+                ])
+            case .subscriptions:
+                break
+            case .unknown:
+                s.counters.unknownTypes += 1
+            }
+            return nil
+        }
+    }
+}
+
+/// The instant of the last message on a socket, and a wait that ends when it gets too old.
+/// `Sendable` through its `Mutex`.
+private final class SilenceWatch: Sendable {
+    private let last = Mutex(ContinuousClock.now)
+
+    func touch() { last.withLock { $0 = .now } }
+
+    /// Returns once no `touch()` happened for `timeout`; throws `CancellationError` when cancelled.
+    func waitForSilence(_ timeout: Duration) async throws {
+        while true {
+            let deadline = last.withLock { $0 } + timeout
+            if ContinuousClock.now >= deadline { return }
+            try await Task.sleep(until: deadline, clock: .continuous)
+        }
+    }
+}
