@@ -89,18 +89,40 @@ public struct WriterFactory: Sendable {
     /// The PostgreSQL connection settings for this service (password resolved from its file or credential).
     public func postgresConfiguration() throws -> PostgresConfiguration {
         PostgresConfiguration(
-            conninfo: config.postgres.conninfo,
+            connectionString: config.postgres.conninfo,
             password: try config.postgres.resolvePassword(environment: environment),
             applicationName: service.name.executableName,
-            connectTimeoutSeconds: config.postgres.connectTimeoutSeconds
+            connectTimeout: .seconds(config.postgres.connectTimeoutSeconds)
         )
+    }
+
+    /// Gets this service's stores ready before the first write: for PostgreSQL, applies the
+    /// pending schema migrations and creates the monthly partitions ahead. Legacy stores need
+    /// nothing here (their writers create their files and tables on first use).
+    /// Minimal version so the package builds; the lead's lifecycle work may replace it.
+    public func prepareStores() async throws {
+        guard service.writers.contains(.postgres) else { return }
+        let schema = try PostgresIdentifier(config.postgres.schema)
+        let connection = PostgresConnection(configuration: try postgresConfiguration(), logger: logger)
+        do {
+            try await SchemaMigrator(schema: schema, logger: logger).migrate(on: connection)
+            try await connection.withReconnect("create partitions ahead") { conn in
+                for table in StorageSchema.monthlyPartitionedTables {
+                    try conn.ensureMonthlyPartitions(schema: schema, table: table)
+                }
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
     }
 
     private func makeStore<R: StorableRecord>(_ kind: WriterKind, _ type: R.Type, json: JSONForms?) throws -> any Writer<R> {
         switch kind {
         case .postgres:
             let connection = PostgresConnection(configuration: try postgresConfiguration(), logger: logger)
-            return try PostgresWriter<R>(connection: connection, schema: config.postgres.schema, logger: logger)
+            return try PostgresWriter<R>(connection: connection, schema: try PostgresIdentifier(config.postgres.schema), logger: logger)
         case .sqlite:
             return try SQLiteWriter<R>(path: service.sqlitePath!, logger: logger)
         case .json:
