@@ -78,10 +78,16 @@ let package = Package(
         .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "KalshiHistoricalIngest", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "LiveDataAnalysis", dependencies: ["ServiceKit", "StorageKit"]),
+        // recioctl's logic (backfill, parity, verify); the executable only parses arguments.
+        .target(
+            name: "Migration",
+            dependencies: ["StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "RecioCtl",
             dependencies: [
-                "ServiceKit", "StorageKit",
+                "Migration", "ServiceKit", "StorageKit",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +101,7 @@ let package = Package(
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
+        .testTarget(name: "MigrationTests", dependencies: ["Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
     ],

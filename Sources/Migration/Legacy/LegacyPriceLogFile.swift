@@ -1,0 +1,151 @@
+import Foundation
+import StorageKit
+
+/// A legacy `btc_price_history.db`, opened read-only for backfill and parity. Opening validates
+/// the file (exists, is SQLite, passes `quick_check`, has `price_log` with its key and price
+/// columns) so a wrong or damaged input fails before anything is written anywhere.
+///
+/// All SQLite work runs on the `SQLiteDatabase` actor's own thread, never on the cooperative pool.
+public final class LegacyPriceLogFile: Sendable {
+    /// The file.
+    public let path: String
+    private let database: SQLiteDatabase
+
+    /// Every column of `price_log`, in legacy order (the reject file writes them in this order).
+    public static let columns = ["timestamp", "price", "one_minute_avg", "momentum", "delta_1m", "delta_2m",
+                                 "delta_3m", "delta_4m", "delta_15m", "delta_30m"]
+    static let selectList = columns.joined(separator: ", ")
+
+    /// Opens and validates `path`. Throws `MigrationError(.invalidSource)` with the reason.
+    public init(path: String) async throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw MigrationError(.invalidSource, subject: path, "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw MigrationError(.invalidSource, subject: path, "is a directory; give the path of btc_price_history.db")
+        }
+        database = SQLiteDatabase(path: path, options: .init(readOnly: true))
+        do {
+            try await database.read { connection in
+                try connection.quickCheck()
+                let tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'price_log'", [])
+                guard !tables.isEmpty else {
+                    throw MigrationError(.invalidSource, subject: path, "is an SQLite database but has no price_log table (is it btc_price_history.db?)")
+                }
+                let names = Set(try connection.query("PRAGMA table_info(price_log)", []).compactMap { $0.count > 1 ? $0[1].text : nil })
+                let missing = Self.columns.filter { !names.contains($0) }
+                guard missing.isEmpty else {
+                    throw MigrationError(.invalidSource, subject: path, "price_log lacks the legacy column(s) \(missing.joined(separator: ", "))")
+                }
+            }
+        } catch let error as SQLiteError {
+            await database.close()
+            switch error.code {
+            case .notADatabase: throw MigrationError(.invalidSource, subject: path, "is not an SQLite database (\(error))")
+            case .corrupt: throw MigrationError(.invalidSource, subject: path, "the SQLite file is damaged (\(error)); restore it from a backup or recover it first")
+            default: throw MigrationError(.invalidSource, subject: path, "cannot be read as SQLite: \(error)")
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Closes the file.
+    public func close() async { await database.close() }
+
+    /// Rows with a text key after `afterKey` (all text keys when `nil`).
+    public func countTextKeys(after afterKey: String?) async throws -> Int {
+        try await database.read { connection in
+            let rows = try connection.query("SELECT count(*) FROM price_log WHERE timestamp > ? AND timestamp < x''", [.text(afterKey ?? "")])
+            if case .integer(let n) = rows.first?.first { return Int(n) }
+            return 0
+        }
+    }
+
+    /// Rows whose key is not text (NULL, a number or a blob): never legacy-written, always rejects.
+    /// SQLite sorts NULL < numbers < text < blobs, so these are two index ranges around the text keys.
+    public func nonTextKeyRows() async throws -> [SQLiteRowValues] {
+        try await database.read { connection in
+            try connection.query("SELECT \(Self.selectList) FROM price_log WHERE timestamp IS NULL OR timestamp < '' ORDER BY timestamp", [])
+                + connection.query("SELECT \(Self.selectList) FROM price_log WHERE timestamp >= x'' ORDER BY timestamp", [])
+        }
+    }
+
+    /// Up to `limit` rows with text keys greater than `afterKey`, in key order (keyset paging on the
+    /// primary-key index: memory stays bounded by `limit`).
+    public func textKeyRows(after afterKey: String?, limit: Int) async throws -> [SQLiteRowValues] {
+        try await database.read { connection in
+            try connection.query(
+                "SELECT \(Self.selectList) FROM price_log WHERE timestamp > ? AND timestamp < x'' ORDER BY timestamp LIMIT ?",
+                [.text(afterKey ?? ""), .integer(Int64(limit))]
+            )
+        }
+    }
+
+    /// The result of scanning the rows of a UTC window.
+    public struct Scan: Sendable {
+        /// Checksums per segment: key `k` covers `[origin + k·step, origin + (k+1)·step)`.
+        public var segments: [Int64: SegmentChecksum] = [:]
+        /// Decoded rows of the window (only when asked for).
+        public var rows: [(second: Int64, cents: Int64)] = []
+        /// Rows in the searched key range that are not prices (corrupt, impossible keys).
+        public var rejected = 0
+        /// Rows of the window whose key was ambiguous (fall-back hour) and read as EST.
+        public var ambiguous = 0
+    }
+
+    /// Scans the rows whose instant lies in `[from, to)`: one pass over the key range widened by an
+    /// hour on each side (local time runs an hour back in the fall-back), decoding each key with
+    /// `LegacyPriceRule`, checksumming per segment, and optionally keeping the rows.
+    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false) async throws -> Scan {
+        guard from < to, step > 0 else { return Scan() }
+        let low = NewYorkTime.legacyText(epochSeconds: from - 3600)
+        let high = NewYorkTime.legacyText(epochSeconds: to + 3600)
+        return try await database.read { connection in
+            let statement = try connection.prepare("SELECT timestamp, price FROM price_log WHERE timestamp >= ? AND timestamp <= ?")
+            try statement.bind([.text(low), .text(high)])
+            defer { statement.reset() }
+            var scan = Scan()
+            while try statement.step() {
+                guard statement.columnType(0) == .text else { scan.rejected += 1; continue }
+                let key = statement.withColumnBytes(0) { LegacyPriceRule.key(bytes: $0) }
+                guard case .instant(let second, let ambiguous) = key else { scan.rejected += 1; continue }
+                guard case .cents(let cents) = LegacyPriceRule.price(type: statement.columnType(1), double: statement.columnDouble(1)) else {
+                    scan.rejected += 1
+                    continue
+                }
+                guard second >= from, second < to else { continue }
+                if ambiguous { scan.ambiguous += 1 }
+                let segment = (second - origin) / step
+                scan.segments[segment, default: SegmentChecksum()].add(CanonicalRowHash.hash(second: second, cents: cents))
+                if keepRows { scan.rows.append((second, cents)) }
+            }
+            scan.rows.sort { $0.second < $1.second }
+            return scan
+        }
+    }
+
+    /// The earliest and latest instants of decodable rows (`nil` for an empty or all-corrupt file).
+    public func span() async throws -> (first: Int64, last: Int64)? {
+        try await database.read { connection in
+            func find(_ order: String) throws -> Int64? {
+                var offset: Int64 = 0
+                while true {
+                    let rows = try connection.query(
+                        "SELECT timestamp, price FROM price_log WHERE timestamp >= '' AND timestamp < x'' ORDER BY timestamp \(order) LIMIT 256 OFFSET ?",
+                        [.integer(offset)])
+                    for row in rows {
+                        if case .instant(let s, _) = LegacyPriceRule.key(row[0]), case .cents = LegacyPriceRule.price(row[1]) { return s }
+                    }
+                    if rows.count < 256 { return nil }
+                    offset += 256
+                }
+            }
+            guard let first = try find("ASC"), let last = try find("DESC") else { return nil }
+            return (first, last)
+        }
+    }
+}

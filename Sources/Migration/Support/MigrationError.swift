@@ -1,0 +1,32 @@
+/// A failure of a `recioctl` operation that is not a check result: a bad input file, a bad
+/// argument, a store that cannot be reached. The description is what the operator reads.
+public struct MigrationError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure (extensible).
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// The input is missing, not SQLite, damaged, or lacks the expected table.
+        public static let invalidSource = Code("invalid_source")
+        /// A command-line value could not be understood.
+        public static let invalidArgument = Code("invalid_argument")
+        /// A file the tool writes (reject file, checkpoint) could not be written.
+        public static let io = Code("io")
+        /// A checkpoint belongs to another source or is unreadable.
+        public static let invalidCheckpoint = Code("invalid_checkpoint")
+    }
+
+    public let code: Code
+    /// The file, table or argument concerned.
+    public let subject: String
+    public let message: String
+
+    public init(_ code: Code, subject: String, _ message: String) {
+        self.code = code
+        self.subject = subject
+        self.message = message
+    }
+
+    public var description: String { "\(subject): \(message)" }
+}

@@ -1,3 +1,0 @@
-import ServiceKit
-
-ServiceCommandLine.placeholderMain(name: "recioctl")

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import Migration
+import StorageKit
+
+@Suite("backfill and parity of price history", .timeLimit(.minutes(5)))
+struct PriceHistoryMigrationTests {
+    /// Rows PostgreSQL had before the legacy file's horizon (the live writer's earlier history):
+    /// the hour the legacy trim removed.
+    static func seedOlderHistory(_ conn: PostgresConnection, _ schema: PostgresIdentifier) async throws {
+        let writer = try PostgresWriter<PriceTick>(connection: conn, schema: schema, logger: TestPostgres.logger)
+        let ticks = (LegacyFixture.trimmedStart..<(LegacyFixture.trimmedStart + 3600)).map {
+            PriceTick(second: $0, price: USDCents(cents: LegacyFixture.cents($0)), source: .coinbaseWebSocket)
+        }
+        try await writer.write(ticks)
+    }
+
+    static func backfill(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, dir: URL, chunk: Int = 5000,
+                         checkpoint: String? = nil, stopAfter: Int? = nil) async throws -> BackfillSummary {
+        let options = PriceHistoryBackfill.Options(source: fixture.path, postgres: try TestPostgres.configuration(), schema: schema,
+                                                   chunkSize: chunk, rejectFile: dir.appendingPathComponent("rejects").path,
+                                                   checkpointFile: checkpoint)
+        return try await PriceHistoryBackfill(options: options, logger: TestPostgres.logger).run(stopAfterChunks: stopAfter)
+    }
+
+    static func parity(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, from: Int64? = nil) async throws -> ParityReport {
+        var options = PriceHistoryParity.Options(sqlitePath: fixture.path, postgres: try TestPostgres.configuration(), schema: schema, from: from)
+        options.listLimit = 100
+        return try await PriceHistoryParity(options: options, logger: TestPostgres.logger).run()
+    }
+
+    static func stored(_ conn: PostgresConnection, _ schema: PostgresIdentifier) async throws -> [Int64: (Int64, String)] {
+        let rows = try await conn.query("SELECT extract(epoch FROM ts)::bigint::text, price::text, source FROM \(schema.quoted).price_history")
+        var out: [Int64: (Int64, String)] = [:]
+        for row in rows.rows { out[Int64(row[0]!)!] = (USDCents(decimalString: row[1]!)!.cents, row[2]!) }
+        return out
+    }
+
+    @Test func canonicalHashIsPostgresMD5() async throws {
+        try await TestPostgres.withSchema { _, conn in
+            for (second, cents): (Int64, Int64) in [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9)] {
+                let text = CanonicalRowHash.text(second: second, cents: cents)
+                let pg = try await conn.query("SELECT ('x' || left(md5($1), 16))::bit(64)::bigint::text", [text]).scalar
+                #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(text)")
+            }
+            #expect(SegmentChecksum.wrappingSum(decimalText: "-1") == UInt64.max)
+            #expect(SegmentChecksum.wrappingSum(decimalText: "18446744073709551617") == 1)
+        }
+    }
+
+    @Test func backfillLoadsEverythingOnceAndParityIsOK() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            try await TestPostgres.withSchema { schema, conn in
+                try await Self.seedOlderHistory(conn, schema)
+                // A second the legacy never wrote, which PostgreSQL carried forward.
+                let carried = LegacyFixture.start + 97 * (LegacyFixture.start / 97 + 1) - LegacyFixture.start
+                #expect(LegacyFixture.skipped(carried))
+                try await PostgresWriter<PriceTick>(connection: PostgresConnection(configuration: try TestPostgres.configuration(), logger: TestPostgres.logger),
+                                                    schema: schema, logger: TestPostgres.logger)
+                    .write([PriceTick(second: carried, price: USDCents(cents: 6_400_000), source: .carriedForward)])
+
+                let summary = try await Self.backfill(fixture, schema, dir: dir)
+                #expect(summary.read == fixture.rowsInFile)
+                #expect(summary.rejected == LegacyFixture.corruptCount)
+                #expect(summary.inserted == fixture.expected.count)
+                #expect(summary.alreadyPresent == 0)
+                #expect(summary.fallBackRuleApplied == fixture.ambiguousRows)
+                #expect(fixture.ambiguousRows > 3000)
+
+                // Every expected second with its exact cents, source legacy_backfill.
+                let rows = try await Self.stored(conn, schema)
+                for (second, cents) in fixture.expected {
+                    #expect(rows[second]?.0 == cents, "second \(second)")
+                    #expect(rows[second]?.1 == "legacy_backfill")
+                }
+                // Rejects: raw rows and reasons, line for line.
+                let data = try String(contentsOfFile: dir.appendingPathComponent("rejects").path, encoding: .utf8)
+                let log = try String(contentsOfFile: dir.appendingPathComponent("rejects").path + ".log", encoding: .utf8)
+                #expect(data.split(separator: "\n").count == LegacyFixture.corruptCount)
+                #expect(log.split(separator: "\n").count == LegacyFixture.corruptCount)
+                #expect(log.contains("spring-forward"))
+                #expect(log.contains("price is NULL"))
+                #expect(log.contains("timestamp is NULL"))
+                #expect(data.contains("garbage\t64000.0"))
+
+                let report = try await Self.parity(fixture, schema)
+                #expect(report.ok, "\(report.rendered())")
+                #expect(report.mismatchCount == 0)
+                #expect(report.artefactCounts["legacy_trimmed"] == 3600)  // seeded for every second of the trimmed hour
+                #expect(report.artefactCounts["never_written_by_legacy"] == 1)
+                #expect(report.legacyRows == fixture.expected.count)
+                #expect(report.fallBackRuleApplied == fixture.ambiguousRows)
+                #expect(report.rendered().hasSuffix("parity: OK\n"))
+
+                // Second run: nothing new.
+                let again = try await Self.backfill(fixture, schema, dir: dir)
+                #expect(again.inserted == 0)
+                #expect(again.alreadyPresent == fixture.expected.count)
+                #expect(again.rejected == LegacyFixture.corruptCount)
+            }
+        }
+    }
+
+    @Test func parityFindsExactlyTheDamagedRows() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            try await TestPostgres.withSchema { schema, conn in
+                _ = try await Self.backfill(fixture, schema, dir: dir)
+                let table = "\(schema.quoted).price_history"
+                let deleted = LegacyFixture.start + 1000
+                let changed = LegacyFixture.end - 500
+                var added = LegacyFixture.start + 2000
+                while !LegacyFixture.skipped(added) { added += 1 }
+                #expect(fixture.expected[deleted] != nil && fixture.expected[changed] != nil && fixture.expected[added] == nil)
+                try await conn.execute("DELETE FROM \(table) WHERE ts = to_timestamp($1::double precision)", [String(deleted)])
+                try await conn.execute("UPDATE \(table) SET price = price + 0.01 WHERE ts = to_timestamp($1::double precision)", [String(changed)])
+                try await conn.execute("INSERT INTO \(table) (ts, price, source) VALUES (to_timestamp($1::double precision), 64000.00, 'coinbase_ws')", [String(added)])
+
+                let report = try await Self.parity(fixture, schema)
+                #expect(!report.ok)
+                #expect(report.mismatchCount == 3)
+                let byKind = Dictionary(grouping: report.mismatches, by: \.second)
+                #expect(byKind[deleted]?.first?.kind == .missingInPostgres)
+                #expect(byKind[changed]?.first?.kind == .valueDiffers)
+                #expect(byKind[changed]?.first?.legacyPrice == USDText.format(fixture.expected[changed]!))
+                #expect(byKind[changed]?.first?.postgresPrice == USDText.format(fixture.expected[changed]! + 1))
+                #expect(byKind[added]?.first?.kind == .missingInLegacy)
+                #expect(report.hashDifferBuckets == 2)  // the delete and the add share an hour: equal count, different hash
+                #expect(report.rendered().contains("parity: FAILED (3 unexplained difference(s))"))
+            }
+        }
+    }
+
+    @Test func resumesFromCheckpoint() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            try await TestPostgres.withSchema { schema, conn in
+                let checkpoint = dir.appendingPathComponent("checkpoint.json").path
+                let first = try await Self.backfill(fixture, schema, dir: dir, chunk: 4000, checkpoint: checkpoint, stopAfter: 2)
+                #expect(FileManager.default.fileExists(atPath: checkpoint))
+                #expect(first.read < fixture.rowsInFile)
+                let second = try await Self.backfill(fixture, schema, dir: dir, chunk: 4000, checkpoint: checkpoint)
+                #expect(second.resumed)
+                #expect(second.read == fixture.rowsInFile)
+                #expect(second.inserted == fixture.expected.count)
+                #expect(second.rejected == LegacyFixture.corruptCount)
+                #expect(!FileManager.default.fileExists(atPath: checkpoint))
+                let log = try String(contentsOfFile: dir.appendingPathComponent("rejects").path + ".log", encoding: .utf8)
+                #expect(log.split(separator: "\n").count == LegacyFixture.corruptCount)
+                #expect(try await Self.stored(conn, schema).count == fixture.expected.count)
+            }
+        }
+    }
+
+    @Test func nonSQLiteInputIsAClearErrorAndWritesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            let bogus = dir.appendingPathComponent("btc_price_history.db")
+            try Data("this is not a database, just text\n".utf8).write(to: bogus)
+            let other = dir.appendingPathComponent("other.db")
+            let db = try SQLiteConnection(path: other.path)
+            try db.execute("CREATE TABLE t (x)")
+            db.close()
+            try await TestPostgres.withSchema { schema, conn in
+                for (path, needle) in [(bogus.path, "not an SQLite database"), (other.path, "no price_log table"), (dir.appendingPathComponent("missing.db").path, "no such file")] {
+                    let options = PriceHistoryBackfill.Options(source: path, postgres: try TestPostgres.configuration(), schema: schema,
+                                                               rejectFile: dir.appendingPathComponent("r").path)
+                    let error = await #expect(throws: MigrationError.self) {
+                        _ = try await PriceHistoryBackfill(options: options, logger: TestPostgres.logger).run()
+                    }
+                    #expect(error?.code == .invalidSource)
+                    #expect(error?.description.contains(needle) == true, "\(String(describing: error))")
+                }
+                #expect(try await conn.query("SELECT count(*) FROM \(schema.quoted).price_history").scalar == "0")
+                #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r").path))
+            }
+        }
+    }
+}
