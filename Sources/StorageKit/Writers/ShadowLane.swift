@@ -18,6 +18,8 @@ actor ShadowLane<Record: StorableRecord> {
     private var lastError: String?
     private var drainTask: Task<Void, Never>?
     private var closed = false
+    /// Records of the batch being written right now (counted in `backlogCount`, not in `backlog`).
+    private var inFlight = 0
     /// One attempt at a time: the background drain and a `flush` must not both take batches, or
     /// one would find the queue empty while the other's batch is still in flight.
     private let gate = AsyncGate()
@@ -102,6 +104,8 @@ actor ShadowLane<Record: StorableRecord> {
         while let next = backlog.first, batch.count + next.count <= Self.mergeLimit {
             batch.append(contentsOf: backlog.removeFirst())
         }
+        inFlight = batch.count
+        defer { inFlight = 0 }
         do {
             try await writer.write(batch)
             backlogCount -= batch.count
@@ -124,7 +128,9 @@ actor ShadowLane<Record: StorableRecord> {
 
     private func trimToLimit() {
         var dropped = 0
-        while backlogCount > limit, backlog.count > 1 {
+        // The batch in flight cannot be given up; while one is, queued batches may all go so the
+        // limit holds. Otherwise the newest batch is kept, however large.
+        while backlogCount > limit, backlog.count > (inFlight > 0 ? 0 : 1) {
             let oldest = backlog.removeFirst()
             backlogCount -= oldest.count
             dropped += oldest.count
