@@ -1,1 +1,159 @@
-print("writer-benchmark: not implemented yet")
+import ArgumentParser
+import Foundation
+import Logging
+import StorageKit
+
+/// Writes N price ticks through each writer and, in the same run, times the raw baselines on the
+/// same rows: `psql \copy` into the same PostgreSQL table shape and `sqlite3 .import` into a fresh
+/// file with the legacy schema. Prints rows/s and writer/baseline ratios.
+///
+///     swift run -c release writer-benchmark --rows 1000000
+///
+/// PostgreSQL is the one the PG* variables name (scripts/pg-sandbox starts one).
+@main
+struct WriterBenchmark: AsyncParsableCommand {
+    @Option(help: "Rows to write.") var rows = 1_000_000
+    @Option(help: "Rows per write call.") var batch = 100_000
+    @Option(help: "Scratch folder (default: a new temporary folder).") var scratch: String?
+
+    func run() async throws {
+        var logger = Logger(label: "writer-benchmark")
+        logger.logLevel = .error
+        let dir = scratch ?? (NSTemporaryDirectory() + "writer-benchmark-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if scratch == nil { try? FileManager.default.removeItem(atPath: dir) } }
+
+        // Recent seconds (inside the legacy 30-day trim), a realistic random-walk price.
+        let start = Int64(Date().timeIntervalSince1970) - Int64(rows) - 60
+        var cents: Int64 = 6_400_000
+        var rng = SystemRandomNumberGenerator()
+        let ticks: [PriceTick] = (0..<rows).map { i in
+            cents += Int64.random(in: -50...50, using: &rng)
+            return PriceTick(second: start + Int64(i), price: USDCents(cents: cents), source: .coinbaseWebSocket)
+        }
+        let batches = stride(from: 0, to: rows, by: batch).map { Array(ticks[$0..<min($0 + batch, rows)]) }
+        let end = start + Int64(rows)
+        let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: TimeInterval(end)) }
+        print("writer-benchmark: \(rows) rows in batches of \(batch); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(dir)")
+
+        var results: [(String, Double, String, Double)] = []
+
+        // Baseline files, in each tool's input format.
+        let copyFile = dir + "/ticks.copy"
+        var copyText = ""
+        copyText.reserveCapacity(rows * 48)
+        let mapping = PriceTick.postgres!
+        for t in ticks { copyText += mapping.encode(t).map { $0 ?? "\\N" }.joined(separator: "\t") + "\n" }
+        try copyText.write(toFile: copyFile, atomically: false, encoding: .utf8)
+        let csvFile = dir + "/ticks.csv"
+        var csv = ""
+        csv.reserveCapacity(rows * 40)
+        let sqliteRows = try LegacyPriceLog.bindRowsForBenchmark(ticks)
+        for row in sqliteRows {
+            csv += row.map { v -> String in
+                switch v { case .text(let s): return s; case .real(let d): return String(d); case .integer(let i): return String(i); case .null: return "" }
+            }.joined(separator: ",") + "\n"
+        }
+        try csv.write(toFile: csvFile, atomically: false, encoding: .utf8)
+
+        // PostgreSQL: \copy baseline, then PostgresWriter, each into a freshly migrated schema.
+        let connection = PostgresConnection(configuration: PostgresConfiguration(applicationName: "writer-benchmark"), logger: logger)
+        func freshSchema(_ name: String) async throws -> PostgresIdentifier {
+            let schema = try PostgresIdentifier(name)
+            try await connection.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
+            try await SchemaMigrator(schema: schema, logger: logger).migrate(on: connection)
+            let months = Set(ticks.map { PartitionMonth(epochSeconds: $0.second) })
+            try await connection.ensureMonthlyPartitions(schema: schema, table: "price_history", months: months.sorted())
+            return schema
+        }
+        let rawSchema = try await freshSchema("bench_raw")
+        let copySeconds = try time {
+            try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "\\copy \(rawSchema.quoted).price_history (ts, price, source) FROM '\(copyFile)'"])
+        }
+        let pgSchema = try await freshSchema("bench_writer")
+        let pgWriter = try PostgresWriter<PriceTick>(configuration: PostgresConfiguration(applicationName: "writer-benchmark"), schema: pgSchema, logger: logger)
+        let pgSeconds = try await timeAsync {
+            for b in batches { try await pgWriter.write(b) }
+            try await pgWriter.flush()
+        }
+        try await pgWriter.close()
+        results.append(("PostgresWriter", pgSeconds, "psql \\copy", copySeconds))
+
+        // SQLite: .import baseline into a fresh legacy file, then SQLiteWriter (WAL, synchronous=FULL).
+        let importFile = dir + "/import.db"
+        let create = PriceTick.sqlite!.createSQL
+        let importSeconds = try time {
+            try runTool("/usr/bin/sqlite3", [importFile, create, ".mode csv", ".import \(csvFile) price_log"])
+        }
+        let sqlitePath = dir + "/writer.db"
+        let sqliteWriter = try SQLiteWriter<PriceTick>(path: sqlitePath, clock: clock, logger: logger)
+        let sqliteSeconds = try await timeAsync {
+            for b in batches { try await sqliteWriter.write(b) }
+            try await sqliteWriter.flush()
+        }
+        try await sqliteWriter.close()
+        results.append(("SQLiteWriter", sqliteSeconds, "sqlite3 .import", importSeconds))
+
+        // Fan-out: SQLite primary + PostgreSQL shadow, timed until the shadow has caught up.
+        let fanSchema = try await freshSchema("bench_fanout")
+        let fan = FanOutWriter(
+            primary: try SQLiteWriter<PriceTick>(path: dir + "/fanout.db", clock: clock, logger: logger),
+            shadows: [try PostgresWriter<PriceTick>(configuration: PostgresConfiguration(applicationName: "writer-benchmark"), schema: fanSchema, logger: logger)],
+            flushTimeout: .seconds(600), logger: logger)
+        let fanSeconds = try await timeAsync {
+            for b in batches { try await fan.write(b) }
+            try await fan.flush()
+        }
+        try await fan.close()
+        let slowerSink = max(copySeconds, importSeconds)
+        results.append(("FanOut(sqlite+postgres)", fanSeconds, "slower raw sink", slowerSink))
+
+        // JSON archive: no raw baseline of the same format; rows/s only.
+        let jsonWriter = try JSONWriter<PriceTick>(options: .init(directory: dir + "/json", archive: true), logger: logger)
+        try FileManager.default.createDirectory(atPath: dir + "/json", withIntermediateDirectories: true)
+        let jsonSeconds = try await timeAsync {
+            for b in batches { try await jsonWriter.write(b) }
+            try await jsonWriter.flush()
+        }
+        try await jsonWriter.close()
+
+        for name in ["bench_raw", "bench_writer", "bench_fanout"] {
+            try await connection.execute("DROP SCHEMA IF EXISTS \(try PostgresIdentifier(name).quoted) CASCADE")
+        }
+        await connection.close()
+
+        print("")
+        print(pad("writer", 26) + pad("seconds", 10) + pad("rows/s", 12) + pad("baseline", 18) + pad("baseline s", 12) + "ratio (baseline time / writer time)")
+        for (name, seconds, baseline, baseSeconds) in results {
+            print(pad(name, 26) + pad(fmt(seconds), 10) + pad(String(Int(Double(rows) / seconds)), 12)
+                  + pad(baseline, 18) + pad(fmt(baseSeconds), 12) + fmt(baseSeconds / seconds) + "×")
+        }
+        print(pad("JSONWriter (archive)", 26) + pad(fmt(jsonSeconds), 10) + pad(String(Int(Double(rows) / jsonSeconds)), 12) + "-")
+    }
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+func fmt(_ d: Double) -> String { String(format: "%.3f", d) }
+
+func time(_ body: () throws -> Void) throws -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func timeAsync(_ body: () async throws -> Void) async throws -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func runTool(_ tool: String, _ arguments: [String]) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = arguments
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw ValidationError("\(tool) exited with \(p.terminationStatus)") }
+}

@@ -127,6 +127,16 @@ public enum LegacyPriceLog {
         return out
     }
 
+    /// The legacy row values for a batch written to an empty file (benchmark baselines feed the same
+    /// values to `sqlite3 .import`).
+    public static func bindRowsForBenchmark(_ batch: [PriceTick]) throws -> [[SQLiteValue]] {
+        try bindRows(batch, EmptyRowContext())
+    }
+
+    private struct EmptyRowContext: SQLiteRowContext {
+        func query(_ sql: String, _ parameters: [SQLiteValue]) throws -> [SQLiteRowValues] { [] }
+    }
+
     /// One `price_log` row as a tick; `nil` for a row that cannot be one (bad key, spring-forward
     /// time, missing or non-positive price).
     static func decode(_ row: SQLiteRowValues) -> PriceTick? {
