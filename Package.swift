@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "live-data-analysis", targets: ["LiveDataAnalysis"]),
         .executable(name: "recioctl", targets: ["RecioCtl"]),
         .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
+        .executable(name: "recio-replay-server", targets: ["ReplayServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -91,6 +92,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "ReplayServer", dependencies: ["FixtureServers", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "WriterBenchmark",
             dependencies: ["ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
