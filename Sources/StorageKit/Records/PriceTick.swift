@@ -1,4 +1,5 @@
 import Foundation
+import PriceAnalytics
 
 /// The BTC/USD price for one UTC second: the price history the whole stack reads.
 public struct PriceTick: StorableRecord, Codable, Hashable {
@@ -53,24 +54,6 @@ public struct PriceSource: RawRepresentable, Sendable, Hashable, Codable, Custom
 }
 
 /// The legacy `price_log` derived columns other than `one_minute_avg` (which the SQLite writer
-/// computes from the table itself, as the legacy code did). `nil` values are SQL NULL.
-public struct LegacyPriceColumns: Sendable, Hashable, Codable {
-    public var momentum: Double?
-    public var delta1m: Double?
-    public var delta2m: Double?
-    public var delta3m: Double?
-    public var delta4m: Double?
-    public var delta15m: Double?
-    public var delta30m: Double?
-
-    public init(momentum: Double? = nil, delta1m: Double? = nil, delta2m: Double? = nil, delta3m: Double? = nil,
-                delta4m: Double? = nil, delta15m: Double? = nil, delta30m: Double? = nil) {
-        self.momentum = momentum
-        self.delta1m = delta1m
-        self.delta2m = delta2m
-        self.delta3m = delta3m
-        self.delta4m = delta4m
-        self.delta15m = delta15m
-        self.delta30m = delta30m
-    }
-}
+/// computes from the table itself, as the legacy code did): PriceAnalytics' type, so the live
+/// analysis and the legacy layout share one definition. `nil` values are SQL NULL.
+public typealias LegacyPriceColumns = LegacyDerivedColumns
