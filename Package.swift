@@ -112,6 +112,7 @@ let package = Package(
         .testTarget(name: "MigrationTests", dependencies: ["Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
+        .testTarget(name: "KalshiKitTests", dependencies: ["KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
     ],
     swiftLanguageModes: [.v6]
 )
