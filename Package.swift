@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "PriceFeed", targets: ["PriceFeed"]),
         .library(name: "FixtureServers", targets: ["FixtureServers"]),
+        .library(name: "KalshiKit", targets: ["KalshiKit"]),
         .executable(name: "btc-price-watchdog", targets: ["BTCPriceWatchdog"]),
         .executable(name: "kalshi-api-watchdog", targets: ["KalshiAPIWatchdog"]),
         .executable(name: "kalshi-historical-ingest", targets: ["KalshiHistoricalIngest"]),
@@ -75,8 +76,15 @@ let package = Package(
             ]
         ),
 
+        // Kalshi REST client (rate limit, retries, both wire forms), event tickers, and the market
+        // watchdog daemon; the historical ingest will reuse the client.
+        .target(
+            name: "KalshiKit",
+            dependencies: ["StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+        ),
+
         .executableTarget(name: "BTCPriceWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
-        .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
+        .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["KalshiKit", "ServiceKit"]),
         .executableTarget(name: "KalshiHistoricalIngest", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "LiveDataAnalysis", dependencies: ["ServiceKit", "StorageKit"]),
         // recioctl's logic (backfill, parity, verify); the executable only parses arguments.
@@ -106,6 +114,7 @@ let package = Package(
         .testTarget(name: "MigrationTests", dependencies: ["Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
+        .testTarget(name: "KalshiKitTests", dependencies: ["KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
     ],
     swiftLanguageModes: [.v6]
 )

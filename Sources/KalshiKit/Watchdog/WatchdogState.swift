@@ -1,0 +1,35 @@
+import Foundation
+import Synchronization
+
+/// The watchdog's counters and last observations, shared by the poll loop, `health()` and
+/// `statusLine()`.
+struct WatchdogState: Sendable {
+    var polls = 0
+    var storedPolls = 0
+    var failedPolls = 0
+    var noOpenEventPolls = 0
+    var storedSnapshots = 0
+    var invalidMarkets = 0
+    /// When the last "no open event" answer arrived, and for which ticker.
+    var lastNoOpenEvent: (at: Date, ticker: String)?
+    var lastEventTicker: String?
+    var lastError: String?
+
+    mutating func record(_ outcome: PollOutcome, at date: Date) {
+        switch outcome {
+        case .stored(_, let snapshot):
+            storedPolls += 1
+            storedSnapshots += snapshot.markets.count
+            invalidMarkets += snapshot.invalidMarkets.count
+            lastEventTicker = snapshot.eventTicker
+            lastNoOpenEvent = nil
+        case .noOpenEvent(_, let ticker):
+            noOpenEventPolls += 1
+            lastNoOpenEvent = (date, ticker)
+        case .failed(_, let ticker, let error):
+            failedPolls += 1
+            lastEventTicker = ticker
+            lastError = "\(error.code)\(error.status.map { " \($0)" } ?? "")"
+        }
+    }
+}
