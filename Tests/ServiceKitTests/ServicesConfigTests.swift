@@ -150,7 +150,8 @@ import Testing
         let settings = PostgresSettings(schema: "user_0001", passwordCredential: "pgpassword")
         #expect(try settings.resolvePassword(environment: ["CREDENTIALS_DIRECTORY": dir.path]) == "s3cret")
         #expect(!String(describing: settings).contains("s3cret"))
-        #expect(throws: (any Error).self) { try settings.resolvePassword(environment: [:]) }
+        #expect(try settings.resolvePassword(environment: [:]) == nil, "outside systemd libpq's own sources decide")
+        #expect(throws: (any Error).self) { try PostgresSettings(schema: "x", passwordFile: dir.path + "/missing").resolvePassword(environment: [:]) }
         try Data().write(to: dir.appendingPathComponent("empty"))
         #expect(try PostgresSettings(schema: "x", passwordCredential: "empty").resolvePassword(environment: ["CREDENTIALS_DIRECTORY": dir.path]) == nil)
     }

@@ -64,10 +64,9 @@ public struct PostgresSettings: Sendable, Equatable {
         if let file = passwordFile {
             path = file
         } else if let name = passwordCredential {
-            guard let dir = environment["CREDENTIALS_DIRECTORY"] else {
-                throw StorageError(.io, subject: "postgres.password_credential",
-                                   "credential \"\(name)\" requested but $CREDENTIALS_DIRECTORY is not set (is LoadCredential= in the unit?)")
-            }
+            // Outside systemd (a shell, `--check-config`) there is no credentials folder: libpq's own
+            // sources (PGPASSWORD, .pgpass) decide, and a wrong guess shows as a connection error.
+            guard let dir = environment["CREDENTIALS_DIRECTORY"] else { return nil }
             path = dir + "/" + name
         } else {
             return nil
