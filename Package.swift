@@ -51,12 +51,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Network side of the BTC price watchdog: Coinbase websocket, REST fallbacks, gap repair,
-        // per-second sampling. Independent of storage (it only produces `PriceTick` values).
+        // The BTC price watchdog: Coinbase websocket, REST fallbacks, gap repair, per-second
+        // sampling (network side, which only produces `PriceTick` values), and the daemon that
+        // records them through ServiceKit's writers (Daemon/).
         .target(
             name: "PriceFeed",
             dependencies: [
-                "StorageKit",
+                "StorageKit", "ServiceKit", "PriceAnalytics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,7 +84,7 @@ let package = Package(
             dependencies: ["StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
         ),
 
-        .executableTarget(name: "BTCPriceWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
+        .executableTarget(name: "BTCPriceWatchdog", dependencies: ["PriceFeed", "ServiceKit"]),
         .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["KalshiKit", "ServiceKit"]),
         .executableTarget(name: "KalshiHistoricalIngest", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "LiveDataAnalysis", dependencies: ["ServiceKit", "StorageKit"]),
@@ -113,7 +114,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
         .testTarget(name: "MigrationTests", dependencies: ["Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
-        .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
+        .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
         .testTarget(name: "KalshiKitTests", dependencies: ["KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
+import PriceFeed
 import ServiceKit
 
-// Thin entry point: everything worth testing lives in ServiceKit and StorageKit.
-ServiceCommandLine.placeholderMain(name: "btc-price-watchdog")
+// Everything lives in the PriceFeed library; this only hands the daemon type to the shared runner.
+await DaemonMain.main(BTCPriceWatchdog.self)

@@ -60,6 +60,23 @@ public enum StorageSchema {
                 CREATE INDEX market_snapshots_event_ts ON {schema}.market_snapshots (event_ticker, ts);
                 """
         ),
+        Migration(
+            version: 4,
+            name: "price_changes",
+            sql: """
+                -- The legacy Kraken "price change" figures, one row per sample (every 60 s). Percentages
+                -- are exact decimals of the computed values; the price is exact cents.
+                CREATE TABLE {schema}.price_changes (
+                    ts timestamptz NOT NULL,
+                    change_1h numeric NOT NULL,
+                    change_3h numeric NOT NULL,
+                    change_1d numeric NOT NULL,
+                    price numeric(14,2) NOT NULL CHECK (price > 0),
+                    candle_ts timestamptz NOT NULL,
+                    PRIMARY KEY (ts)
+                );
+                """
+        ),
     ]
 
     /// Tables range-partitioned by month, for which start-up creates partitions ahead.

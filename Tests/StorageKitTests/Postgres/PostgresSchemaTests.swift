@@ -16,7 +16,7 @@ import Testing
             let tables = try await connection.query(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", [schema.name])
             let names = Set(tables.rows.compactMap { $0.first ?? nil })
-            #expect(names.isSuperset(of: ["heartbeats", "price_history", "schema_migrations", "market_snapshots"]), "\(names)")
+            #expect(names.isSuperset(of: ["heartbeats", "price_history", "schema_migrations", "market_snapshots", "price_changes"]), "\(names)")
             let kind = try await connection.query(
                 "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'price_history'",
                 [schema.name])
