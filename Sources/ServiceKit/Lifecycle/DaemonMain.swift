@@ -81,7 +81,9 @@ public enum DaemonMain {
                                       environment: [String: String], logger: Logger) async -> Int32 {
         let notifier = SystemdNotifier(environment: environment)
         let main = DaemonService(daemon: daemon, notifier: notifier, logger: logger)
-        let reloader = ReloadService(daemon: daemon, configPath: configPath, environment: environment, notifier: notifier, logger: logger)
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reloader = ReloadService(daemon: daemon, configPath: configPath, environment: environment, notifier: notifier,
+                                     signals: hangups, logger: logger)
         let watchdog = WatchdogPinger(notifier: notifier, environment: environment, logger: logger) { await main.health() }
         let group = ServiceGroup(configuration: .init(
             services: [

@@ -12,8 +12,12 @@ final class ReloadService<D: Daemon>: Service {
     let environment: [String: String]
     let notifier: SystemdNotifier
     let logger: Logger
+    let signals: UnixSignalsSequence
 
-    init(daemon: D, configPath: String, environment: [String: String], notifier: SystemdNotifier, logger: Logger) {
+    /// `signals` must already trap SIGHUP when the daemon reports READY=1: created before the service
+    /// group starts, so a reload right after start-up is never the default action (terminate).
+    init(daemon: D, configPath: String, environment: [String: String], notifier: SystemdNotifier, signals: UnixSignalsSequence, logger: Logger) {
+        self.signals = signals
         self.daemon = daemon
         self.configPath = configPath
         self.environment = environment
@@ -22,9 +26,8 @@ final class ReloadService<D: Daemon>: Service {
     }
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
         try await cancelWhenGracefulShutdown {
-            for await _ in signals {
+            for await _ in self.signals {
                 await self.reload()
             }
         }

@@ -65,18 +65,28 @@ final class WatchdogProcess: @unchecked Sendable {
 /// Runs the sqlite3 command-line shell on `path` and returns its output (the legacy readers'
 /// view of the file, independent of our SQLite code).
 func sqlite3CLI(_ path: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["sqlite3", path, sql]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    try #require(process.terminationStatus == 0, "sqlite3 failed: \(text)")
-    return text
+    var attempt = 0
+    while true {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // The daemon may be writing: wait for its lock instead of failing with "database is locked".
+        process.arguments = ["sqlite3", "-cmd", ".timeout 10000", path, sql]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        // A WAL reader can still see SQLITE_BUSY while the writer checkpoints; try again briefly.
+        if process.terminationStatus != 0, attempt < 5, text.contains("locked") || text.contains("busy") {
+            attempt += 1
+            usleep(200_000)
+            continue
+        }
+        try #require(process.terminationStatus == 0, "sqlite3 failed: \(text)")
+        return text
+    }
 }
 
 /// The legacy key text an instant gets in New York local time, computed with the system tz
