@@ -9,12 +9,14 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "PriceFeed", targets: ["PriceFeed"]),
         .library(name: "FixtureServers", targets: ["FixtureServers"]),
+        .library(name: "LiveAnalysis", targets: ["LiveAnalysis"]),
         .executable(name: "btc-price-watchdog", targets: ["BTCPriceWatchdog"]),
         .executable(name: "kalshi-api-watchdog", targets: ["KalshiAPIWatchdog"]),
         .executable(name: "kalshi-historical-ingest", targets: ["KalshiHistoricalIngest"]),
         .executable(name: "live-data-analysis", targets: ["LiveDataAnalysis"]),
         .executable(name: "recioctl", targets: ["RecioCtl"]),
         .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
+        .executable(name: "live-analysis-benchmark", targets: ["LiveAnalysisBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -77,7 +79,12 @@ let package = Package(
         .executableTarget(name: "BTCPriceWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["ServiceKit", "StorageKit"]),
         .executableTarget(name: "KalshiHistoricalIngest", dependencies: ["ServiceKit", "StorageKit"]),
-        .executableTarget(name: "LiveDataAnalysis", dependencies: ["ServiceKit", "StorageKit"]),
+        // live-data-analysis: the analysis loop, its options and the daemon; the executable only calls DaemonMain.
+        .target(
+            name: "LiveAnalysis",
+            dependencies: ["PriceAnalytics", "StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(name: "LiveDataAnalysis", dependencies: ["LiveAnalysis", "ServiceKit"]),
         // recioctl's logic (backfill, parity, verify); the executable only parses arguments.
         .target(
             name: "Migration",
@@ -96,6 +103,11 @@ let package = Package(
             dependencies: ["ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/WriterBenchmark"
         ),
+        .executableTarget(
+            name: "LiveAnalysisBenchmark",
+            dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/LiveAnalysisBenchmark"
+        ),
 
         // A real daemon process for the lifecycle tests (signals, reload, exit codes).
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
@@ -103,6 +115,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
         .testTarget(name: "MigrationTests", dependencies: ["Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
+        .testTarget(name: "LiveAnalysisTests", dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
     ],
     swiftLanguageModes: [.v6]
