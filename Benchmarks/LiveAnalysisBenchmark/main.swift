@@ -34,11 +34,20 @@ func rss() -> String {
     return status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "?"
 }
 
-/// A cheap deterministic walk in cents.
-func cents(_ second: Int64) -> Int64 {
-    var z = UInt64(bitPattern: second) &* 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 31)) &* 0xBF58_476D_1CE4_E5B9
-    return 6_500_000 + Int64(z % 20_001) - 10_000 + (second % 86_400) * 3
+/// The generated history (a type, so its functions are not main-actor isolated: COPY calls them
+/// on the connection's executor).
+enum BenchData {
+    /// A cheap deterministic walk in cents.
+    static func cents(_ second: Int64) -> Int64 {
+        var z = UInt64(bitPattern: second) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        return 6_500_000 + Int64(z % 20_001) - 10_000 + (second % 86_400) * 3
+    }
+
+    /// COPY rows for `from ..< to`.
+    static func rows(from: Int64, to: Int64) -> [[String?]] {
+        (from ..< to).map { [UTCTime.postgresText(epochSeconds: $0), USDCents(cents: cents($0)).description, "bench"] }
+    }
 }
 
 let table = "\(schema.quoted).price_history"
@@ -56,9 +65,7 @@ if existing != days * 86_400 {
     // One COPY per day keeps each statement bounded.
     var day = start
     while day < end {
-        let rows = (day ..< min(day + 86_400, end)).lazy.map { s -> [String?] in
-            [UTCTime.postgresText(epochSeconds: s), USDCents(cents: cents(s)).description, "bench"]
-        }
+        let rows = BenchData.rows(from: day, to: min(day + 86_400, end))
         try await admin.copyIn("COPY \(table) (ts, price, source) FROM STDIN", rows: rows)
         day += 86_400
         if (day - start) % (30 * 86_400) == 0 { print("loaded \((day - start) / 86_400) days") }
@@ -81,7 +88,7 @@ var fetched = 0
 for i in 0 ..< Int64(cycles) {
     let s = end + i
     try await admin.execute("INSERT INTO \(table) (ts, price, source) VALUES ($1, $2, 'bench')",
-                            [UTCTime.postgresText(epochSeconds: s), USDCents(cents: cents(s)).description])
+                            [UTCTime.postgresText(epochSeconds: s), USDCents(cents: BenchData.cents(s)).description])
     let c0 = ContinuousClock.now
     let report = try await engine.cycle(now: s)
     latencies.append(ContinuousClock.now - c0)
