@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PriceFeed", targets: ["PriceFeed"]),
         .library(name: "FixtureServers", targets: ["FixtureServers"]),
         .library(name: "KalshiKit", targets: ["KalshiKit"]),
+        .library(name: "LiveAnalysis", targets: ["LiveAnalysis"]),
         .executable(name: "btc-price-watchdog", targets: ["BTCPriceWatchdog"]),
         .executable(name: "kalshi-api-watchdog", targets: ["KalshiAPIWatchdog"]),
         .executable(name: "kalshi-historical-ingest", targets: ["KalshiHistoricalIngest"]),
@@ -17,6 +18,7 @@ let package = Package(
         .executable(name: "recioctl", targets: ["RecioCtl"]),
         .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
         .executable(name: "recio-replay-server", targets: ["ReplayServer"]),
+        .executable(name: "live-analysis-benchmark", targets: ["LiveAnalysisBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -87,7 +89,12 @@ let package = Package(
         .executableTarget(name: "BTCPriceWatchdog", dependencies: ["PriceFeed", "ServiceKit"]),
         .executableTarget(name: "KalshiAPIWatchdog", dependencies: ["KalshiKit", "ServiceKit"]),
         .executableTarget(name: "KalshiHistoricalIngest", dependencies: ["ServiceKit", "StorageKit"]),
-        .executableTarget(name: "LiveDataAnalysis", dependencies: ["ServiceKit", "StorageKit"]),
+        // live-data-analysis: the analysis loop, its options and the daemon; the executable only calls DaemonMain.
+        .target(
+            name: "LiveAnalysis",
+            dependencies: ["PriceAnalytics", "StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(name: "LiveDataAnalysis", dependencies: ["LiveAnalysis", "ServiceKit"]),
         // recioctl's logic (backfill, parity, verify); the executable only parses arguments.
         .target(
             name: "Migration",
@@ -107,6 +114,11 @@ let package = Package(
             dependencies: ["ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/WriterBenchmark"
         ),
+        .executableTarget(
+            name: "LiveAnalysisBenchmark",
+            dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/LiveAnalysisBenchmark"
+        ),
 
         // A real daemon process for the lifecycle tests (signals, reload, exit codes).
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
@@ -116,6 +128,8 @@ let package = Package(
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
         .testTarget(name: "KalshiKitTests", dependencies: ["KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
+        .testTarget(name: "LiveAnalysisTests", dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
+        .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

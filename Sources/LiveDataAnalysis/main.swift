@@ -1,4 +1,5 @@
+import LiveAnalysis
 import ServiceKit
 
-// Thin entry point: everything worth testing lives in ServiceKit and StorageKit.
-ServiceCommandLine.placeholderMain(name: "live-data-analysis")
+// Thin entry point: everything worth testing lives in LiveAnalysis.
+await DaemonMain.main(LiveDataAnalysisDaemon.self)

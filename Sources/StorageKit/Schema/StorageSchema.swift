@@ -28,6 +28,34 @@ public enum StorageSchema {
                 """
         ),
         Migration(
+            version: 2,
+            name: "live_analysis",
+            sql: """
+                -- One analysis sample per UTC second (live-data-analysis). Prices are exact NUMERIC;
+                -- the derived figures (percent deltas, momentum, a mean, volatilities) are
+                -- double precision. The volatility windows are configurable, so they are one jsonb
+                -- object keyed by window seconds: {"60": 0.41, "300": 0.38, "900": null, "3600": 0.52}.
+                -- NULL (or a JSON null) is "the history could not support this figure".
+                CREATE TABLE {schema}.live_analysis (
+                    ts timestamptz NOT NULL,
+                    price numeric(14,2) CHECK (price > 0),
+                    price_ts timestamptz,
+                    delta_1m double precision,
+                    delta_2m double precision,
+                    delta_3m double precision,
+                    delta_4m double precision,
+                    delta_15m double precision,
+                    delta_30m double precision,
+                    momentum double precision,
+                    one_minute_avg double precision,
+                    volatility jsonb NOT NULL,
+                    seconds_to_hour_close integer NOT NULL CHECK (seconds_to_hour_close BETWEEN 1 AND 3600),
+                    stale boolean NOT NULL,
+                    PRIMARY KEY (ts)
+                ) PARTITION BY RANGE (ts);
+                """
+        ),
+        Migration(
             version: 3,
             name: "market_snapshots",
             sql: """
@@ -80,5 +108,5 @@ public enum StorageSchema {
     ]
 
     /// Tables range-partitioned by month, for which start-up creates partitions ahead.
-    public static let monthlyPartitionedTables = ["price_history", "market_snapshots"]
+    public static let monthlyPartitionedTables = ["price_history", "market_snapshots", "live_analysis"]
 }

@@ -8,7 +8,6 @@ import Testing
             try await connection.execute("DROP SCHEMA \(schema.quoted)")
             let migrator = SchemaMigrator(schema: schema, logger: TestPostgres.logger)
             #expect(try await migrator.appliedVersions(on: connection) == [])
-            // Every known migration, whichever daemons appended theirs.
             let all = StorageSchema.migrations.map(\.version)
             #expect(try await migrator.migrate(on: connection) == all)
             #expect(try await migrator.migrate(on: connection) == [])
@@ -16,7 +15,7 @@ import Testing
             let tables = try await connection.query(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", [schema.name])
             let names = Set(tables.rows.compactMap { $0.first ?? nil })
-            #expect(names.isSuperset(of: ["heartbeats", "price_history", "schema_migrations", "market_snapshots", "price_changes"]), "\(names)")
+            #expect(names.isSuperset(of: ["heartbeats", "price_history", "live_analysis", "schema_migrations", "market_snapshots", "price_changes"]), "\(names)")
             let kind = try await connection.query(
                 "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'price_history'",
                 [schema.name])
@@ -38,10 +37,9 @@ import Testing
                 }
                 return try await group.reduce(into: [Int]()) { $0 += $1 }
             }
-            let all = StorageSchema.migrations.map(\.version)
-            #expect(applied.sorted() == all)
+            #expect(applied.sorted() == StorageSchema.migrations.map(\.version))
             let rows = try await connection.query("SELECT version, name FROM \(schema.quoted).schema_migrations ORDER BY version")
-            #expect(rows.rows.map { $0[0] } == all.map { String($0) })
+            #expect(rows.rows.map { $0[0] } == StorageSchema.migrations.map { String($0.version) })
         }
     }
 
@@ -59,14 +57,15 @@ import Testing
 
     @Test func laterMigrationsApplyInOrder() async throws {
         try await TestPostgres.withSchema { schema, connection in
+            let next = StorageSchema.migrations.map(\.version).max()! + 1
             let extra = StorageSchema.migrations + [
-                Migration(version: 2, name: "add note", sql: "CREATE TABLE {schema}.note (id integer PRIMARY KEY)"),
+                Migration(version: next, name: "add note", sql: "CREATE TABLE {schema}.note (id integer PRIMARY KEY)"),
             ]
             let applied = try await SchemaMigrator(schema: schema, migrations: extra, logger: TestPostgres.logger).migrate(on: connection)
-            #expect(applied == [2])
+            #expect(applied == [next])
             let exists = try await connection.query("SELECT to_regclass($1) IS NOT NULL", ["\(schema.quoted).note"])
             #expect(exists.scalar == "t")
-            // A binary that only knows version 1 now refuses.
+            // A binary that does not know the new version now refuses.
             await #expect(throws: StorageError.self) {
                 try await SchemaMigrator(schema: schema, logger: TestPostgres.logger).migrate(on: connection)
             }
