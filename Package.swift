@@ -129,7 +129,6 @@ let package = Package(
         .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
         .testTarget(name: "KalshiKitTests", dependencies: ["KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
         .testTarget(name: "LiveAnalysisTests", dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
-        .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

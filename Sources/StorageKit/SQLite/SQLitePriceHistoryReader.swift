@@ -47,10 +47,12 @@ public final class SQLitePriceHistoryReader: PriceHistoryReader {
     /// not be decoded.
     public func ticksWithRejections(from: Int64, to: Int64) async throws -> SQLiteReadResult<PriceTick> {
         guard from < to else { return SQLiteReadResult(records: [], rejected: []) }
-        // Local time is at most one hour behind its usual place (the repeated fall-back hour), so
-        // keys of [from - 1 h, to + 1 h] cover every instant of [from, to).
-        let low = NewYorkTime.legacyText(epochSeconds: from - 3600)
-        let high = NewYorkTime.legacyText(epochSeconds: to + 3600)
+        // Local keys are in time order except around an autumn fall-back, where local time is at
+        // most one hour behind its usual place; only a range near one is widened by an hour on each
+        // side (so a 1-second incremental read scans one row, not two hours of them).
+        let margin: Int64 = Self.nearFallBack(from: from, to: to) ? 3600 : 0
+        let low = NewYorkTime.legacyText(epochSeconds: from - margin)
+        let high = NewYorkTime.legacyText(epochSeconds: to + margin)
         let rows = try await database.read { connection in
             try connection.query(Self.rangeSQL, [.text(low), .text(high)])
         }
@@ -65,6 +67,17 @@ public final class SQLitePriceHistoryReader: PriceHistoryReader {
         result.records.sort { $0.second < $1.second }
         rejected.withLock { $0 += result.rejected.count }
         return result
+    }
+
+    /// Whether `[from - 2 h, to + 2 h]` contains an autumn fall-back instant (DST end).
+    static func nearFallBack(from: Int64, to: Int64) -> Bool {
+        let first = CivilDateTime(epochSeconds: from - 7200).year
+        let last = CivilDateTime(epochSeconds: to + 7200).year
+        guard first >= 2007 else { return true }  // before the 2007 rule: stay conservative
+        return (first...last).contains { year in
+            let end = NewYorkTime.dstBounds(year: year).end
+            return end >= from - 7200 && end <= to + 7200
+        }
     }
 
     public func latest() async throws -> PriceTick? {
