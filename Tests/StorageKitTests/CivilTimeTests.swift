@@ -71,5 +71,12 @@ import Testing
         #expect(USDCents(dollars: .infinity) == nil)
         #expect(USDCents(cents: 6_412_345).description == "64123.45")
         #expect(USDCents(cents: -5).description == "-0.05")
+        #expect(USDCents(cents: 0).description == "0.00")
+        #expect(USDCents(cents: 100).description == "1.00")
+        #expect(USDCents(cents: -123_456_789).description == "-1234567.89")
+        for cents in stride(from: Int64(-100_000), through: 100_000, by: 997) {
+            #expect(USDCents(decimalString: USDCents(cents: cents).description)?.cents == cents)
+        }
+        #expect(CivilDateTime(year: 12345, month: 1, day: 2, hour: 3, minute: 4, second: 5).formatted() == "12345-01-02T03:04:05")
     }
 }

@@ -79,21 +79,39 @@ public struct CivilDateTime: Sendable, Hashable, Comparable {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS` (the legacy `%Y-%m-%dT%H:%M:%S`); `separator` replaces the `T`.
+    /// Written byte by byte into one allocation: the writers format millions of these.
     public func formatted(separator: Character = "T") -> String {
-        var s = ""
-        s.reserveCapacity(19)
-        CivilDateTime.append(year, width: 4, to: &s)
-        s.append("-")
-        CivilDateTime.append(month, width: 2, to: &s)
-        s.append("-")
-        CivilDateTime.append(day, width: 2, to: &s)
-        s.append(separator)
-        CivilDateTime.append(hour, width: 2, to: &s)
-        s.append(":")
-        CivilDateTime.append(minute, width: 2, to: &s)
-        s.append(":")
-        CivilDateTime.append(second, width: 2, to: &s)
-        return s
+        guard (0...9999).contains(year) else {
+            var s = ""
+            CivilDateTime.append(year, width: 4, to: &s)
+            for (value, prefix) in [(month, "-"), (day, "-"), (hour, String(separator)), (minute, ":"), (second, ":")] {
+                s += prefix
+                CivilDateTime.append(value, width: 2, to: &s)
+            }
+            return s
+        }
+        let sep = separator.asciiValue ?? UInt8(ascii: "T")
+        return String(unsafeUninitializedCapacity: 19) { buffer in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var v = value
+                for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = sep
+            put(hour, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(minute, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(second, 2, at: 17)
+            return 19
+        }
     }
 
     /// Parses `YYYY-MM-DD[T ]HH:MM:SS` exactly (no fraction, no offset); `nil` otherwise.
