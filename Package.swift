@@ -19,6 +19,8 @@ let package = Package(
         .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
         .executable(name: "recio-replay-server", targets: ["ReplayServer"]),
         .executable(name: "live-analysis-benchmark", targets: ["LiveAnalysisBenchmark"]),
+        .executable(name: "btc-watchdog-benchmark", targets: ["BTCWatchdogBenchmark"]),
+        .executable(name: "kalshi-watchdog-benchmark", targets: ["KalshiWatchdogBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -118,6 +120,26 @@ let package = Package(
             name: "LiveAnalysisBenchmark",
             dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/LiveAnalysisBenchmark"
+        ),
+        // Run the real release daemons against fixture servers (on demand, not tests); each
+        // expects its daemon's executable next to its own.
+        .executableTarget(
+            name: "BTCWatchdogBenchmark",
+            dependencies: [
+                "FixtureServers", "StorageKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/BTCWatchdogBenchmark"
+        ),
+        .executableTarget(
+            name: "KalshiWatchdogBenchmark",
+            dependencies: [
+                "FixtureServers", "KalshiKit", "StorageKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/KalshiWatchdogBenchmark"
         ),
 
         // A real daemon process for the lifecycle tests (signals, reload, exit codes).

@@ -1,0 +1,287 @@
+import ArgumentParser
+import FixtureServers
+import Foundation
+import KalshiKit
+import Logging
+import StorageKit
+
+/// Runs the real release `kalshi-api-watchdog` (the binary next to this one) polling a fixture
+/// Kalshi server at 1 Hz for an event of 40 markets, writing JSON (latest snapshot + archive) and
+/// PostgreSQL (primary), and reports poll-to-committed latency and the daemon's RSS over the run.
+///
+///     swift build -c release --product kalshi-api-watchdog --product kalshi-watchdog-benchmark
+///     .build/release/kalshi-watchdog-benchmark --seconds 600
+///
+/// Poll-to-committed: the request time is when the fixture server's request log (`requests`) grows,
+/// watched every 0.2 ms in this process; the commit time is the first 2 ms poll of
+/// `SELECT max(ts), count(*)` for the newest capture in `<schema>.market_snapshots` (on a separate
+/// connection) that sees all of the poll's rows. Each committed poll is paired with the latest
+/// request before it. Resolution: the 2 ms poll plus one query round trip. PostgreSQL is the one
+/// the PG* variables name.
+struct KalshiWatchdogBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kalshi-watchdog-benchmark")
+
+    @Option(help: "Seconds to measure (after warm-up).") var seconds = 600
+    @Option(help: "Seconds of warm-up before measuring.") var warmup = 5
+    @Option(help: "Markets in the event.") var markets = 40
+    @Option(help: "Path of the kalshi-api-watchdog executable (default: next to this benchmark).") var daemon: String?
+
+    func execute() async throws {
+        var logger = Logger(label: "kalshi-watchdog-benchmark")
+        logger.logLevel = .error
+        let executable = daemon ?? siblingExecutable("kalshi-api-watchdog")
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ValidationError("\(executable) not found; build it: swift build -c release --product kalshi-api-watchdog")
+        }
+        let dir = NSTemporaryDirectory() + "kalshi-watchdog-benchmark-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir + "/json", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+
+        // The current event and the next two, so a run across tops of the hour keeps polling.
+        let server = try await FixtureServer.start(logger: logger)
+        var event = EventTicker(series: "KXBTCD", at: Int64(Date().timeIntervalSince1970))
+        for _ in 0..<(2 + seconds / 3600) {
+            server.setRoute(HTTPFixtureRoute("GET", "/trade-api/v2/events/\(event)"), .json(KalshiPayload.eventResponse(event, markets: markets)))
+            event = event.next
+        }
+
+        let schema = try PostgresIdentifier("bench_kalshi_" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
+        let conn = PostgresConnection(configuration: PostgresConfiguration(connectionString: "", applicationName: "kalshi-watchdog-benchmark"), logger: logger)
+        try await SchemaMigrator(schema: schema, logger: logger).migrate(on: conn)
+
+        let configPath = dir + "/services.json"
+        let document: [String: Any] = [
+            "postgres": ["conninfo": "", "schema": schema.name],
+            "services": [
+                "btc_price_watchdog": ["writers": ["postgres"], "primary": "postgres"] as [String: Any],
+                "kalshi_api_watchdog": ["writers": ["json", "postgres"], "primary": "postgres", "json_dir": dir + "/json",
+                                        "json_archive": true,
+                                        "options": ["base_url": server.httpBaseURL + "/trade-api/v2", "poll_interval_seconds": 1] as [String: Any]] as [String: Any],
+                "kalshi_historical_ingest": ["writers": ["postgres"], "primary": "postgres"] as [String: Any],
+                "live_data_analysis": ["writers": ["postgres"], "primary": "postgres", "reader": "postgres"] as [String: Any],
+            ] as [String: Any],
+        ]
+        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: URL(fileURLWithPath: configPath))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "RECIO_CONFIG"] { environment[key] = nil }
+        environment["RECIO_LOG_LEVEL"] = "warning"
+        process.environment = environment
+        let logPath = dir + "/daemon.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+        let pid = process.processIdentifier
+        print("kalshi-watchdog-benchmark: \(markets) markets at 1 Hz, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)")
+
+        // Request times, recorded by a watcher on the fixture's request log.
+        let requestTimes = RequestTimes()
+        let watcher = Task.detached {
+            var seen = 0
+            while !Task.isCancelled {
+                let count = server.requests.count
+                if count > seen {
+                    let now = Date().timeIntervalSince1970
+                    requestTimes.append(now, count: count - seen)
+                    seen = count
+                }
+                try? await Task.sleep(for: .microseconds(200))
+            }
+        }
+
+        /// The newest capture and how many of its rows are visible.
+        func newest() async throws -> (String, Int)? {
+            let rows = try await conn.query("""
+                SELECT ts::text, count(*) FROM \(schema.quoted).market_snapshots
+                WHERE ts = (SELECT max(ts) FROM \(schema.quoted).market_snapshots) GROUP BY ts
+                """)
+            guard let r = rows.rows.first, r.count == 2, let ts = r[0], let n = r[1].flatMap({ Int($0) }) else { return nil }
+            return (ts, n)
+        }
+
+        do {
+            let startDeadline = Date().addingTimeInterval(30)
+            while try await newest() == nil {
+                guard Date() < startDeadline, process.isRunning else { throw ValidationError("the daemon wrote no snapshot in 30 s; log: \(logPath)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .seconds(warmup))
+
+            var rss: [(Double, Int)] = []
+            let wallStart = Date()
+            rss.append((0, try ProcStats.status(pid)["VmRSS"] ?? 0))
+            var lastTS = try await newest()?.0 ?? ""
+            var latencies: [Double] = []
+            var unmatched = 0
+            var nextRSS = 10.0
+            let end = wallStart.addingTimeInterval(TimeInterval(seconds))
+            while Date() < end {
+                guard process.isRunning else { throw ValidationError("the daemon exited (\(process.terminationStatus)); log: \(logPath)") }
+                if let latest = try await newest(), latest.0 != lastTS, latest.1 >= markets {
+                    let observed = Date().timeIntervalSince1970
+                    if let requested = requestTimes.latest(before: observed) {
+                        latencies.append((observed - requested) * 1000)
+                    } else {
+                        unmatched += 1
+                    }
+                    lastTS = latest.0
+                }
+                let elapsed = Date().timeIntervalSince(wallStart)
+                if elapsed >= nextRSS {
+                    rss.append((elapsed, try ProcStats.status(pid)["VmRSS"] ?? 0))
+                    nextRSS += 10
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let wall = Date().timeIntervalSince(wallStart)
+            rss.append((wall, try ProcStats.status(pid)["VmRSS"] ?? 0))
+            let hwm = try ProcStats.status(pid)["VmHWM"] ?? 0
+            watcher.cancel()
+            kill(pid, SIGTERM)
+            process.waitUntilExit()
+            let counts = try await conn.query("SELECT count(*), count(DISTINCT ts) FROM \(schema.quoted).market_snapshots").rows.first ?? []
+
+            latencies.sort()
+            let mib = { (kb: Int) in String(format: "%.1f MiB", Double(kb) / 1024) }
+            let middle = rss[rss.count / 2]
+            print("")
+            print("| metric                                   | value                | target       |")
+            print("|------------------------------------------|----------------------|--------------|")
+            print(row("measured", String(format: "%.0f s", wall), ""))
+            print(row("polls committed (measured)", "\(latencies.count)", ""))
+            print(row("poll-to-committed p50", String(format: "%.1f ms", percentile(latencies, 0.50)), ""))
+            print(row("poll-to-committed p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "≤ 50 ms"))
+            print(row("poll-to-committed max", String(format: "%.1f ms", latencies.last ?? .nan), ""))
+            print(row("RSS start", mib(rss.first!.1), "≤ 25 MB"))
+            print(row(String(format: "RSS middle (t = %.0f s)", middle.0), mib(middle.1), "flat"))
+            print(row("RSS end", mib(rss.last!.1), "flat"))
+            print(row("RSS min / max over run", "\(mib(rss.map { $0.1 }.min()!)) / \(mib(rss.map { $0.1 }.max()!))", ""))
+            print(row("peak RSS (VmHWM)", mib(hwm), ""))
+            print(row("rows / captures (whole run)", "\(counts.first.flatMap { $0 } ?? "?") / \(counts.dropFirst().first.flatMap { $0 } ?? "?")", ""))
+            print(row("requests (whole run)", "\(server.requests.count)", ""))
+            if unmatched > 0 { print(row("commits without a request", "\(unmatched)", "0")) }
+            print(row("daemon exit status", "\(process.terminationStatus)", "0"))
+        } catch {
+            watcher.cancel()
+            if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() }
+            _ = try? await conn.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
+            await conn.close()
+            await server.shutdown()
+            throw error
+        }
+        _ = try? await conn.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
+        await conn.close()
+        await server.shutdown()
+    }
+}
+
+/// Request arrival times (epoch seconds), appended by the watcher task.
+final class RequestTimes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [Double] = []
+
+    func append(_ t: Double, count: Int) {
+        lock.lock()
+        times += Array(repeating: t, count: count)
+        lock.unlock()
+    }
+
+    /// The latest request time strictly before `t`.
+    func latest(before t: Double) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return times.last(where: { $0 < t })
+    }
+}
+
+/// A `GetEventResponse` body shaped like Kalshi's (a trimmed copy of the KalshiKit tests'
+/// fixture builder, fixed-point form, which the contract test validates against the OpenAPI spec).
+enum KalshiPayload {
+    static func time(_ t: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+    }
+
+    static func market(event: EventTicker, strike: String) -> String {
+        let close = event.closeEpochSeconds
+        return """
+            {"ticker": "\(event)-T\(strike)", "event_ticker": "\(event)", "market_type": "binary", \
+            "title": "Bitcoin price today at \(close)?", "subtitle": "$\(strike) or above", \
+            "yes_sub_title": "$\(strike) or above", "no_sub_title": "$\(strike) or above", \
+            "created_time": "\(time(close - 7200))", "updated_time": "\(time(close - 7200))", \
+            "open_time": "\(time(close - 3600))", "close_time": "\(time(close))", \
+            "expected_expiration_time": "\(time(close + 300))", "expiration_time": "\(time(close + 7 * 86400))", \
+            "latest_expiration_time": "\(time(close + 7 * 86400))", "settlement_timer_seconds": 60, \
+            "status": "active", "response_price_units": "usd_cent", "notional_value_dollars": "1.0000", \
+            "yes_bid_dollars": "0.1200", "yes_bid_size_fp": "250.00", "yes_ask_dollars": "0.1400", \
+            "yes_ask_size_fp": "100.00", "no_bid_dollars": "0.8600", "no_ask_dollars": "0.8800", \
+            "last_price_dollars": "0.1300", "previous_yes_bid_dollars": "0.1200", "previous_yes_ask_dollars": "0.1400", \
+            "previous_price_dollars": "0.1300", "volume_fp": "1520.00", "volume_24h_fp": "310.00", \
+            "liquidity_dollars": "0.0000", "open_interest_fp": "977.00", "result": "", "can_close_early": true, \
+            "fractional_trading_enabled": false, "expiration_value": "", \
+            "early_close_condition": "This market will close and expire early if the event occurs.", \
+            "tick_size": 1, "strike_type": "greater", "floor_strike": \(strike), \
+            "rules_primary": "If the price of Bitcoin is above \(strike) at \(time(close)), then the market resolves to Yes.", \
+            "rules_secondary": "", "price_level_structure": "linear_cent", \
+            "price_ranges": [{"start": "0.0000", "end": "1.0000", "step": "0.0100"}]}
+            """
+    }
+
+    static func eventResponse(_ event: EventTicker, markets n: Int) -> String {
+        let close = event.closeEpochSeconds
+        let markets = (0..<n).map { market(event: event, strike: "\(116_999 + 250 * $0).99") }
+        return """
+            {"event": {"event_ticker": "\(event)", "series_ticker": "\(event.series)", \
+            "sub_title": "On \(time(close))", "title": "Bitcoin price at \(time(close))?", "collateral_return_type": "", \
+            "mutually_exclusive": false, "category": "Crypto", "strike_date": "\(time(close))", \
+            "available_on_brokers": true, "product_metadata": null, "last_updated_ts": "\(time(close - 7200))"}, \
+            "markets": [\(markets.joined(separator: ", "))]}
+            """
+    }
+}
+
+func row(_ name: String, _ value: String, _ target: String) -> String {
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    return "| \(pad(name, 40)) | \(pad(value, 20)) | \(pad(target, 12)) |"
+}
+
+/// Nearest-rank percentile of sorted values.
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[max(0, min(sorted.count - 1, rank - 1))]
+}
+
+/// The executable `name` in the folder of this benchmark's own executable.
+func siblingExecutable(_ name: String) -> String {
+    let me = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+    return me.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+/// Linux /proc readings of another process.
+enum ProcStats {
+    /// The kB values of /proc/PID/status (`VmRSS`, `VmHWM`, ...).
+    static func status(_ pid: Int32) throws -> [String: Int] {
+        let text = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        var values: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let kb = Int(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { continue }
+            values[String(parts[0])] = kb
+        }
+        return values
+    }
+}
+
+// main.swift cannot use @main: parse, then run the async body.
+do {
+    try await KalshiWatchdogBenchmark.parse().execute()
+} catch {
+    KalshiWatchdogBenchmark.exit(withError: error)
+}
