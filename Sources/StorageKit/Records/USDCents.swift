@@ -12,36 +12,9 @@ public struct USDCents: Sendable, Hashable, Comparable, Codable, CustomStringCon
     /// Parses a decimal string as sent by the exchanges (`"8500.00000000"`, `"43251.2"`, `"-1"`).
     /// Rejects anything that is not a plain decimal (exponents, `NaN`, empty, spaces).
     public init?(decimalString text: some StringProtocol) {
-        var negative = false
-        var intPart: Int64 = 0
-        var fracDigits: [UInt8] = []
-        var sawDigit = false
-        var sawDot = false
-        var first = true
-        for c in text.utf8 {
-            defer { first = false }
-            if first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
-                negative = c == UInt8(ascii: "-")
-                continue
-            }
-            if c == UInt8(ascii: ".") {
-                guard !sawDot else { return nil }
-                sawDot = true
-                continue
-            }
-            guard c >= 48, c <= 57 else { return nil }
-            sawDigit = true
-            if sawDot {
-                fracDigits.append(c - 48)
-            } else {
-                let (m, o1) = intPart.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(c - 48))
-                guard !o1, !o2, a < 90_000_000_000_000_000 / 100 else { return nil }
-                intPart = a
-            }
-        }
-        guard sawDigit else { return nil }
-        var cents = intPart * 100
+        guard let parts = DecimalText.scan(text, integerBelow: 900_000_000_000_000) else { return nil }
+        let fracDigits = parts.fraction
+        var cents = parts.integer * 100
         if fracDigits.count > 0 { cents += Int64(fracDigits[0]) * 10 }
         if fracDigits.count > 1 { cents += Int64(fracDigits[1]) }
         if fracDigits.count > 2 {
@@ -50,7 +23,7 @@ public struct USDCents: Sendable, Hashable, Comparable, Codable, CustomStringCon
             let tailNonZero = rest.dropFirst().contains { $0 != 0 }
             if head > 5 || (head == 5 && (tailNonZero || cents % 2 == 1)) { cents += 1 }
         }
-        self.cents = negative ? -cents : cents
+        self.cents = parts.negative ? -cents : cents
     }
 
     /// Converts a binary float (legacy SQLite `REAL`) to cents, ties to even. `nil` for NaN and infinities.

@@ -5,47 +5,20 @@ enum FixedPointText {
     /// `scale` are accepted only when they are zeros (`"0.120000"`): a value that would need
     /// rounding is rejected, since these amounts must stay exact. Rejects exponents, spaces, `NaN`.
     static func parse(_ text: some StringProtocol, scale: Int) -> Int64? {
-        var negative = false
-        var intPart: Int64 = 0
+        guard let parts = DecimalText.scan(text, integerBelow: 1_000_000_000_000) else { return nil }
         var frac: Int64 = 0
-        var fracDigits = 0
-        var sawDigit = false
-        var sawDot = false
-        var first = true
-        for c in text.utf8 {
-            defer { first = false }
-            if first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
-                negative = c == UInt8(ascii: "-")
-                continue
-            }
-            if c == UInt8(ascii: ".") {
-                guard !sawDot else { return nil }
-                sawDot = true
-                continue
-            }
-            guard c >= 48, c <= 57 else { return nil }
-            sawDigit = true
-            let digit = Int64(c - 48)
-            if sawDot {
-                if fracDigits < scale {
-                    frac = frac * 10 + digit
-                    fracDigits += 1
-                } else if digit != 0 {
-                    return nil
-                }
-            } else {
-                let (m, o1) = intPart.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(digit)
-                guard !o1, !o2, a < 1_000_000_000_000 else { return nil }
-                intPart = a
+        for (i, digit) in parts.fraction.enumerated() {
+            if i < scale {
+                frac = frac * 10 + Int64(digit)
+            } else if digit != 0 {
+                return nil
             }
         }
-        guard sawDigit else { return nil }
-        for _ in fracDigits..<scale { frac *= 10 }
+        for _ in min(parts.fraction.count, scale)..<scale { frac *= 10 }
         var unit: Int64 = 1
         for _ in 0..<scale { unit *= 10 }
-        let value = intPart * unit + frac
-        return negative ? -value : value
+        let value = parts.integer * unit + frac
+        return parts.negative ? -value : value
     }
 
     /// `units` as decimal text with exactly `scale` decimals (`1200`, 4 → `"0.1200"`).
