@@ -144,13 +144,15 @@ let package = Package(
 
         // A real daemon process for the lifecycle tests (signals, reload, exit codes).
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
-        .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit"]),
+        .target(name: "RecioTestSupport", dependencies: ["StorageKit", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/RecioTestSupport"),
+        .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit", "RecioTestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
-        .testTarget(name: "MigrationTests", dependencies: ["Migration", "StorageKit", "ServiceKit"]),
+        .testTarget(name: "MigrationTests", dependencies: ["RecioTestSupport", "Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
-        .testTarget(name: "PriceFeedTests", dependencies: ["PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
-        .testTarget(name: "KalshiKitTests", dependencies: ["KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
-        .testTarget(name: "LiveAnalysisTests", dependencies: ["LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
+        .testTarget(name: "PriceFeedTests", dependencies: ["RecioTestSupport", "PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
+        .testTarget(name: "KalshiKitTests", dependencies: ["RecioTestSupport", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
+        .testTarget(name: "LiveAnalysisTests", dependencies: ["RecioTestSupport", "LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

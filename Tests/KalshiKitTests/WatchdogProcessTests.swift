@@ -97,7 +97,7 @@ struct WatchdogProcessTests {
         let ok: (EventTicker) -> HTTPFixtureResponse = { .json(bodies[$0.description]!) }
 
         try await withTemporaryDirectory { dir in
-            try await TestPostgres.withSchema(migrate: false) { schema, conn in
+            try await TestPostgres.withSchema(.nameOnly) { schema, conn in
                 let config = dir.appendingPathComponent("services.json")
                 let jsonDir = dir.appendingPathComponent("legacy")
                 try Self.writeConfig(config, schema: schema.name, jsonDir: jsonDir, options: """

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func latestFileHasTheLegacyHeartbeatTextAndPermissions() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let writer = try JSONWriter<Heartbeat>(options: .init(directory: dir, latest: true))
             let second = utc(2025, 8, 8, 20, 59, 1)  // 16:59:01 EDT
             try await writer.write([
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func atomicFileReplacesContentsWhole() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let path = dir + "/latest_market_snapshot.json"
             try AtomicFile.write(Data("{\"a\":1}\n".utf8), to: path, permissions: 0o600)
             try AtomicFile.write(Data("{\"b\":2}\n".utf8), to: path, permissions: 0o600)
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func archiveRoundTripsWithHourlyFilesAndNoDuplicates() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let base = utc(2025, 11, 2, 5, 59, 58)
             let ticks = (0..<5).map { tick(base + Int64($0), 6_400_000 + Int64($0)) }
             let writer = try JSONWriter<PriceTick>(options: .init(directory: dir, archive: true))
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func tornTailIsCutOffAndUndecodableLinesAreReported() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let base = utc(2025, 11, 25, 15)
             let writer = try JSONWriter<PriceTick>(options: .init(directory: dir, archive: true))
             try await writer.write([tick(base, 100), tick(base + 1, 200)])

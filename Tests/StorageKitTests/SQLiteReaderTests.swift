@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func rangeRoundTripsThroughTheIndex() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let written = (0..<300).map { tick(now - 300 + Int64($0), 8_600_000 + Int64($0)) }
             let file = try await makeFile(dir, ticks: written)
             let reader = try await SQLitePriceHistoryReader(path: file)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func corruptRowsAreReportedNotThrown() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = try await makeFile(dir, ticks: [tick(now - 20, 100_00), tick(now - 10, 200_00)], raw: [
                 "INSERT INTO price_log (timestamp, price) VALUES ('2025-11-25T10:49:12', NULL)",
                 "INSERT INTO price_log (timestamp, price) VALUES ('2025-11-25T10:49:13', 0)",
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func ambiguousKeysReadAsESTInstants() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = try await makeFile(dir, ticks: [], raw: [
                 "INSERT INTO price_log (timestamp, price) VALUES ('2025-11-02T00:59:59', 1.0)",
                 "INSERT INTO price_log (timestamp, price) VALUES ('2025-11-02T01:15:00', 2.0)",
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func nonSQLiteFileFailsClearlyAtOpen() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/noise.db"
             var generator = SystemRandomNumberGenerator()
             let bytes = (0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func fileWithoutPriceLogFailsAtOpen() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/empty.db"
             try SQLiteConnection(path: file).close()
             let error = await #expect(throws: SQLiteError.self) { _ = try await SQLitePriceHistoryReader(path: file) }

@@ -39,7 +39,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func legacySchemaAndKeyFormatAsSeenBySqlite3() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/btc_price_history.db"
             let writer = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
             // 2025-11-25T15:49:30Z is 10:49:30 EST; 2025-11-02T06:30:00Z is 01:30:00 EST.
@@ -62,7 +62,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func oneMinuteAverageFollowsTheLegacyDefinition() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let t0 = now - 1000
             let series = [tick(t0, 10_000), tick(t0 + 10, 10_100), tick(t0 + 30, 10_300), tick(t0 + 70, 10_400),
                           tick(t0 + 75, 10_500), tick(t0 + 200, 11_000)]
@@ -85,7 +85,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func sameBatchTwiceLeavesOneIdenticalCopy() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let writer = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
             let batch = (0..<500).map { tick(now - 600 + Int64($0), 9_000_000 + Int64($0 % 37)) }
@@ -103,7 +103,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func trimDeletesRowsOlderThanThirtyDaysFromTheInjectedClock() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let writer = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
             let day: Int64 = 86_400
@@ -116,7 +116,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func invalidRecordFailsTheBatchAndWritesNothing() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let writer = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
             try await writer.write([tick(now - 5, 100)])
@@ -137,7 +137,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func constraintFailureMidBatchRollsBackEverything() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/c.db"
             let writer = try SQLiteWriter<CheckedRow>(path: file)
             try await writer.write([CheckedRow(key: "a", value: 1)])
@@ -152,7 +152,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func readOnlyConnectionFailsWithThePathAndWritesNothing() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let setup = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
             try await setup.write([tick(now - 10, 100)])
@@ -172,7 +172,7 @@ private struct NoSQLite: StorableRecord {
 
     // chmod does not stop root, so this one needs an unprivileged user (CI runs it as one).
     @Test(.enabled(if: getuid() != 0)) func writeProtectedFileFailsAtOpenWithThePath() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let setup = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
             try await setup.write([tick(now - 10, 100)])
@@ -196,7 +196,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func lockHeldByAnotherConnectionIsBusyThenRecovers() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let writer = try SQLiteWriter<PriceTick>(path: file, options: .init(busyTimeout: .zero), clock: fixedClock(now))
             try await writer.open()
@@ -213,7 +213,7 @@ private struct NoSQLite: StorableRecord {
     }
 
     @Test func autumnFallBackKeysAreWhatTheLegacyWrote() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             let file = dir + "/p.db"
             let start = utc(2025, 11, 2, 5)  // 01:00:00 EDT
             let fallBack = utc(2025, 11, 2, 6)  // 01:00:00 EST

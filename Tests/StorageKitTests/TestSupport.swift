@@ -3,7 +3,7 @@ import Foundation
 
 /// Runs `body` with a fresh, unique temporary folder, removed afterwards whatever happens
 /// (permissions are restored first, for tests that make it read-only).
-func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+func withTemporaryPath<T>(_ body: (String) async throws -> T) async throws -> T {
     let path = NSTemporaryDirectory() + "storagekit-tests-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     defer {

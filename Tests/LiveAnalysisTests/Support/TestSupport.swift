@@ -2,14 +2,6 @@ import Foundation
 import Logging
 import StorageKit
 
-/// A fresh folder for one test, removed afterwards.
-func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
-    let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("live-analysis-tests-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try await body(url)
-}
-
 /// A quiet logger for the code under test.
 let testLogger: Logger = {
     var logger = Logger(label: "recio.tests.live-analysis")

@@ -52,7 +52,7 @@ struct WatchdogInProcessTests {
                 if second == fallBack { server.setRoute(WatchdogFixture.spotRoute, .json(CoinbasePayloads.spot(amount: "64100.00"))) }
             }
             try await withTemporaryDirectory { dir in
-                try await TestPostgres.withSchema { schema, pg in
+                try await TestPostgres.withSchema(.nameOnly) { schema, pg in
                     let config = WatchdogConfig(writers: ["sqlite", "json", "postgres"], primary: "sqlite", directory: dir,
                                                 schema: schema.name, server: server, options: ["stale_after_seconds": 5])
                     let daemon = try Self.makeDaemon(config, clock: clock)
@@ -103,7 +103,7 @@ struct WatchdogInProcessTests {
         try await withFixtureServer(script: TickerScript(prices: ["64000.12"], interval: .milliseconds(50))) { server in
             WatchdogFixture.configure(server)
             try await withTemporaryDirectory { dir in
-                try await TestPostgres.withSchema { schema, pg in
+                try await TestPostgres.withSchema(.nameOnly) { schema, pg in
                     let config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name,
                                                 server: server, options: ["stale_after_seconds": 1, "silence_timeout_seconds": 60])
                     let daemon = try Self.makeDaemon(config)

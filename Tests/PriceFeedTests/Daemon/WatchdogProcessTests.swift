@@ -38,7 +38,7 @@ struct WatchdogProcessTests {
         try await withFixtureServer(script: TickerScript(prices: ["64000.12"], interval: .milliseconds(50))) { server in
             WatchdogFixture.configure(server)
             try await withTemporaryDirectory { dir in
-                try await TestPostgres.withSchema { schema, pg in
+                try await TestPostgres.withSchema(.nameOnly) { schema, pg in
                     let config = WatchdogConfig(writers: ["sqlite", "json", "postgres"], primary: "sqlite", directory: dir,
                                                 schema: schema.name, server: server)
                     let daemon = try WatchdogProcess(config: try config.write(), log: dir.appendingPathComponent("daemon.log"))
@@ -112,7 +112,7 @@ struct WatchdogProcessTests {
         try await withFixtureServer(script: TickerScript(prices: ["64000.12"], interval: .milliseconds(50))) { server in
             WatchdogFixture.configure(server)
             try await withTemporaryDirectory { dir in
-                try await TestPostgres.withSchema { schema, pg in
+                try await TestPostgres.withSchema(.nameOnly) { schema, pg in
                     let config = WatchdogConfig(writers: ["sqlite", "postgres"], primary: "sqlite", directory: dir,
                                                 schema: schema.name, server: server)
                     try config.write()
@@ -161,7 +161,7 @@ struct WatchdogProcessTests {
         try await withFixtureServer(script: TickerScript(prices: ["64000.12"], interval: .milliseconds(50))) { server in
             WatchdogFixture.configure(server)
             try await withTemporaryDirectory { dir in
-                try await TestPostgres.withSchema { schema, pg in
+                try await TestPostgres.withSchema(.nameOnly) { schema, pg in
                     let config = WatchdogConfig(writers: writers, primary: primary, directory: dir, schema: schema.name, server: server)
                     let daemon = try WatchdogProcess(config: try config.write(), log: dir.appendingPathComponent("daemon.log"))
                     try await Self.waitFor("three seconds in the primary") {

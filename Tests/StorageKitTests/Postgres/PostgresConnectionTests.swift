@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func injectionTextIsStoredAsData() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             try await connection.execute("CREATE TABLE \(schema.quoted).x (v text)")
             let evil = "'); DROP TABLE \(schema.quoted).x; --"
             #expect(try await connection.execute("INSERT INTO \(schema.quoted).x (v) VALUES ($1)", [evil]) == 1)
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func errorsCarrySQLStateAndStatementButNoValues() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             let missing = await #expect(throws: PostgresError.self) {
                 try await connection.query("SELECT * FROM \(schema.quoted).no_such_table")
             }
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func copyInRoundTripsEscapes() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             try await connection.execute("CREATE TABLE \(schema.quoted).c (i integer PRIMARY KEY, v text, w text)")
             let rows: [[String?]] = Self.awkwardValues.enumerated().map { [String($0.offset), $0.element, "w\\\t\n\r\($0.offset)"] }
             let stored = try await connection.copyIn("COPY \(schema.quoted).c (i, v, w) FROM STDIN", rows: rows)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func copyInStreamsManyChunks() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             try await connection.execute("CREATE TABLE \(schema.quoted).c (i integer PRIMARY KEY, v text)")
             let rows: [[String?]] = (0..<5_000).map { [String($0), String(repeating: "x\t", count: $0 % 7)] }
             let stored = try await connection.copyIn("COPY \(schema.quoted).c (i, v) FROM STDIN", rows: rows, chunkSize: 100)
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func copyInFailureKeepsNothingAndConnectionUsable() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             try await connection.execute("CREATE TABLE \(schema.quoted).c (i integer PRIMARY KEY)")
             let error = await #expect(throws: PostgresError.self) {
                 try await connection.copyIn("COPY \(schema.quoted).c (i) FROM STDIN", rows: [["1"], ["2"], ["1"]])
@@ -101,7 +101,7 @@ import Testing
     struct Boom: Error {}
 
     @Test func transactionCommitsOrRollsBack() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             let table = "\(schema.quoted).t"
             try await connection.execute("CREATE TABLE \(table) (i integer PRIMARY KEY)")
             await #expect(throws: Boom.self) {

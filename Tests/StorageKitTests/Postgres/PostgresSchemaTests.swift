@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct PostgresSchemaTests {
     @Test func migrationIsIdempotent() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             try await connection.execute("DROP SCHEMA \(schema.quoted)")
             let migrator = SchemaMigrator(schema: schema, logger: TestPostgres.logger)
             #expect(try await migrator.appliedVersions(on: connection) == [])
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func concurrentMigratorsApplyEachVersionOnce() async throws {
-        try await TestPostgres.withSchema(migrate: false) { schema, connection in
+        try await TestPostgres.withSchema(.created) { schema, connection in
             try await connection.execute("DROP SCHEMA \(schema.quoted)")
             let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<6 {

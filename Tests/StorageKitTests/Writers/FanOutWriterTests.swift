@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func aFailingPrimaryFailsTheWriteAndTheShadowGetsNothing() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             try await TestPostgres.withSchema { schema, connection in
                 let path = dir + "/btc.db"
                 let primary = try SQLiteWriter<PriceTick>(path: path, options: Self.fastFail, clock: fixedClock(conformanceBase), logger: Self.logger)
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func aFailingShadowDoesNotFailTheWriteAndCatchesUp() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             try await TestPostgres.withSchema { schema, connection in
                 let path = dir + "/btc.db"
                 let primary = try PostgresWriter<PriceTick>(configuration: try TestPostgres.configuration(), schema: schema, logger: Self.logger)
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func aStoppedPostgresShadowCatchesUpWhenTheServerIsBack() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             try await PrivatePostgresCluster.with { cluster in
                 let schema = try PostgresIdentifier("user_0001")
                 let configuration = PostgresConfiguration(
@@ -114,7 +114,7 @@ import Testing
     }
 
     @Test func aShadowBacklogOverItsLimitGivesUpRecordsAndReportsThem() async throws {
-        try await withTemporaryDirectory { dir in
+        try await withTemporaryPath { dir in
             try await TestPostgres.withSchema { schema, _ in
                 let path = dir + "/btc.db"
                 let primary = try PostgresWriter<PriceTick>(configuration: try TestPostgres.configuration(), schema: schema, logger: Self.logger)

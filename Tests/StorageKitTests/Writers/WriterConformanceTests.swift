@@ -34,7 +34,7 @@ let conformanceBase: Int64 = 1_764_000_000
 func withWriter(_ kind: WriterUnderTest, _ body: (WriterFixture) async throws -> Void) async throws {
     let logger = TestPostgres.logger
     let clock = fixedClock(conformanceBase + 86_400)
-    try await withTemporaryDirectory { dir in
+    try await withTemporaryPath { dir in
         let sqlitePath = dir + "/btc_price_history.db"
         func sqliteReadBack() async throws -> [PricePair] {
             // The writer creates its file on the first successful write.
