@@ -10,6 +10,8 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
     let createStagingSQL: String
     let stagingCopySQL: String
     let mergeSQL: String
+    let clearStagingSQL: String
+    let deleteAllSQL: String
     private let columnList: String
     private let conflictClause: String
 
@@ -47,6 +49,8 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
         createStagingSQL = "CREATE TEMP TABLE IF NOT EXISTS \(staging) (LIKE \(qualifiedTable) INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         stagingCopySQL = "COPY pg_temp.\(staging) (\(columnList)) FROM STDIN"
         mergeSQL = "INSERT INTO \(qualifiedTable) (\(columnList)) SELECT \(columnList) FROM pg_temp.\(staging) \(conflictClause)"
+        clearStagingSQL = "TRUNCATE pg_temp.\(staging)"
+        deleteAllSQL = "DELETE FROM \(qualifiedTable)"
     }
 
     /// `INSERT INTO t (cols) VALUES ($1, $2), ($3, $4) ON CONFLICT ...` for `rows` rows.
@@ -94,5 +98,32 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
             try conn.copyIn(stagingCopySQL, rows: rows)
             try conn.execute(mergeSQL)
         }
+    }
+
+    /// Writes one encoded batch idempotently on `conn` inside a transaction the caller opened
+    /// (`PostgresAtomicBatch`). Same strategies as `write`, with the COPY fast path guarded by a
+    /// savepoint so that a key already stored (23505) falls back to the merge path without
+    /// aborting the caller's transaction.
+    func writeInTransaction(_ rows: [[String?]], on conn: isolated PostgresConnection) throws {
+        guard !rows.isEmpty else { return }
+        if rows.count < Self.smallBatchLimit {
+            try conn.execute(insertSQL(rows: rows.count), rows.flatMap { $0 })
+            return
+        }
+        if mapping.onConflict == .doNothing {
+            try conn.executeScript("SAVEPOINT recio_copy_fast")
+            do {
+                try conn.copyIn(copySQL, rows: rows)
+                try conn.executeScript("RELEASE SAVEPOINT recio_copy_fast")
+                return
+            } catch let error as PostgresError where error.sqlState == "23505" {
+                try conn.executeScript("ROLLBACK TO SAVEPOINT recio_copy_fast; RELEASE SAVEPOINT recio_copy_fast")
+            }
+        }
+        try conn.executeScript(createStagingSQL)
+        try conn.copyIn(stagingCopySQL, rows: rows)
+        try conn.execute(mergeSQL)
+        // The staging table empties at COMMIT; a second batch of this type in the same transaction must not merge these rows again.
+        try conn.executeScript(clearStagingSQL)
     }
 }

@@ -105,6 +105,122 @@ public enum StorageSchema {
                 );
                 """
         ),
+        Migration(
+            version: 5,
+            name: "kalshi history and ingest checkpoints",
+            sql: """
+                -- kalshi-historical-ingest: account and market history. Money is dollars with 4
+                -- decimals, counts contracts with 2 (the project convention, exact NUMERIC). Natural
+                -- keys make every write idempotent; `raw` keeps the object as Kalshi sent it.
+                CREATE TABLE {schema}.kalshi_fills (
+                    trade_id text PRIMARY KEY,
+                    fill_id text,
+                    order_id text,
+                    market_ticker text NOT NULL,
+                    side text NOT NULL CHECK (side IN ('yes', 'no')),
+                    action text NOT NULL CHECK (action IN ('buy', 'sell')),
+                    count numeric(18,2) NOT NULL CHECK (count >= 0),
+                    yes_price numeric(12,4) NOT NULL CHECK (yes_price BETWEEN 0 AND 1),
+                    no_price numeric(12,4) NOT NULL CHECK (no_price BETWEEN 0 AND 1),
+                    is_taker boolean,
+                    fee_cost numeric(14,4),
+                    created_time timestamptz NOT NULL,
+                    raw jsonb NOT NULL
+                );
+                CREATE INDEX kalshi_fills_created ON {schema}.kalshi_fills (created_time);
+
+                CREATE TABLE {schema}.kalshi_settlements (
+                    ticker text NOT NULL,
+                    settled_time timestamptz NOT NULL,
+                    event_ticker text,
+                    market_result text NOT NULL,
+                    yes_count numeric(18,2) NOT NULL,
+                    yes_total_cost numeric(14,4) NOT NULL,
+                    no_count numeric(18,2) NOT NULL,
+                    no_total_cost numeric(14,4) NOT NULL,
+                    revenue numeric(14,4) NOT NULL,
+                    fee_cost numeric(14,4),
+                    value numeric(14,4),
+                    raw jsonb NOT NULL,
+                    PRIMARY KEY (ticker, settled_time)
+                );
+
+                -- The latest positions snapshot only, replaced in one transaction.
+                CREATE TABLE {schema}.kalshi_positions (
+                    ticker text PRIMARY KEY,
+                    position numeric(18,2) NOT NULL,
+                    total_traded numeric(14,4) NOT NULL,
+                    market_exposure numeric(14,4) NOT NULL,
+                    realized_pnl numeric(14,4) NOT NULL,
+                    fees_paid numeric(14,4) NOT NULL,
+                    resting_orders_count bigint NOT NULL,
+                    last_updated timestamptz,
+                    snapshot_time timestamptz NOT NULL,
+                    raw jsonb NOT NULL
+                );
+
+                CREATE TABLE {schema}.kalshi_markets (
+                    ticker text PRIMARY KEY,
+                    event_ticker text NOT NULL,
+                    series_ticker text NOT NULL,
+                    status text NOT NULL,
+                    result text NOT NULL,
+                    open_time timestamptz NOT NULL,
+                    close_time timestamptz NOT NULL,
+                    settlement_time timestamptz,
+                    settlement_value numeric(14,4),
+                    volume numeric(18,2),
+                    raw jsonb NOT NULL
+                );
+                CREATE INDEX kalshi_markets_series_close ON {schema}.kalshi_markets (series_ticker, close_time);
+
+                CREATE TABLE {schema}.kalshi_candlesticks (
+                    ticker text NOT NULL,
+                    period_minutes integer NOT NULL CHECK (period_minutes IN (1, 60, 1440)),
+                    end_period_ts timestamptz NOT NULL,
+                    yes_bid_open numeric(12,4) NOT NULL,
+                    yes_bid_low numeric(12,4) NOT NULL,
+                    yes_bid_high numeric(12,4) NOT NULL,
+                    yes_bid_close numeric(12,4) NOT NULL,
+                    yes_ask_open numeric(12,4) NOT NULL,
+                    yes_ask_low numeric(12,4) NOT NULL,
+                    yes_ask_high numeric(12,4) NOT NULL,
+                    yes_ask_close numeric(12,4) NOT NULL,
+                    price_open numeric(12,4),
+                    price_low numeric(12,4),
+                    price_high numeric(12,4),
+                    price_close numeric(12,4),
+                    price_mean numeric(12,4),
+                    price_previous numeric(12,4),
+                    volume numeric(18,2) NOT NULL CHECK (volume >= 0),
+                    open_interest numeric(18,2) NOT NULL CHECK (open_interest >= 0),
+                    PRIMARY KEY (ticker, period_minutes, end_period_ts)
+                );
+
+                CREATE TABLE {schema}.kalshi_trades (
+                    trade_id text PRIMARY KEY,
+                    ticker text NOT NULL,
+                    count numeric(18,2) NOT NULL CHECK (count >= 0),
+                    yes_price numeric(12,4) NOT NULL CHECK (yes_price BETWEEN 0 AND 1),
+                    no_price numeric(12,4) NOT NULL CHECK (no_price BETWEEN 0 AND 1),
+                    taker_side text NOT NULL CHECK (taker_side IN ('yes', 'no')),
+                    created_time timestamptz NOT NULL
+                );
+                CREATE INDEX kalshi_trades_ticker_created ON {schema}.kalshi_trades (ticker, created_time);
+
+                -- One row per ingest stream: where it resumes. Written in the same transaction as
+                -- the rows it covers.
+                CREATE TABLE {schema}.ingest_checkpoints (
+                    stream text PRIMARY KEY,
+                    cursor text,
+                    pass_min bigint,
+                    pass_max bigint,
+                    watermark bigint,
+                    rows bigint NOT NULL,
+                    updated_at timestamptz NOT NULL
+                );
+                """
+        ),
     ]
 
     /// Tables range-partitioned by month, for which start-up creates partitions ahead.
