@@ -1,4 +1,5 @@
+import KalshiKit
 import ServiceKit
 
-// Thin entry point: everything worth testing lives in ServiceKit and StorageKit.
-ServiceCommandLine.placeholderMain(name: "kalshi-historical-ingest")
+// Thin entry point: everything worth testing lives in KalshiKit.
+await DaemonMain.main(KalshiHistoricalIngestDaemon.self)

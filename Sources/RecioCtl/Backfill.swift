@@ -5,11 +5,7 @@ import Migration
 struct Backfill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load legacy data into PostgreSQL (idempotent, resumable).",
-        discussion: """
-            Only price history exists as a record type so far: `snapshots` and `account` backfills \
-            come with the market snapshot and account-history records.
-            """,
-        subcommands: [PriceHistory.self]
+        subcommands: [PriceHistory.self, Account.self]
     )
 
     struct PriceHistory: AsyncParsableCommand {
@@ -70,6 +66,65 @@ struct Backfill: AsyncParsableCommand {
                       span             \(summary.firstSecond.map(TimeArgument.format) ?? "-") … \(summary.lastSecond.map(TimeArgument.format) ?? "-")
                     """)
             }
+        }
+    }
+
+    struct Account: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "account",
+            abstract: "Load the legacy fills.json, settlements.json (and positions.json) into the PostgreSQL account tables.",
+            discussion: """
+                Same decoding and keys as kalshi-historical-ingest: fills by trade_id, settlements by \
+                ticker and settled time, integer cents and fixed-point dollars both accepted. Every file \
+                is parsed before anything is written. Objects that cannot be loaded go to the reject file \
+                (PATH: the objects, PATH.log: reasons). Re-running inserts nothing new. Positions load \
+                only into an empty table (the daemon's snapshot is newer than any legacy file).
+                """
+        )
+
+        @OptionGroup var configOptions: ConfigOptions
+
+        @Option(name: .long, help: "The legacy folder holding fills.json, settlements.json, positions.json.")
+        var from: String
+
+        @Option(name: .long, help: "Reject file for objects that cannot be loaded (reasons in PATH.log).")
+        var rejectFile = "account.reject"
+
+        @Option(name: .long, help: "Objects per COPY transaction.")
+        var chunkSize = 5_000
+
+        @Flag(name: .long, help: "Print the summary as JSON.")
+        var json = false
+
+        @Flag(name: .long, help: "No progress output.")
+        var quiet = false
+
+        func validate() throws {
+            guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+        }
+
+        func run() async throws {
+            let (postgres, schema) = try configOptions.postgres()
+            let backfill = AccountBackfill(
+                options: .init(directory: from, postgres: postgres, schema: schema, chunkSize: chunkSize, rejectFile: rejectFile),
+                logger: logger)
+            let summaries = try await backfill.run(progress: quiet ? nil : { ProgressReporter(label: $0, total: $1) })
+            if json {
+                try printJSON(summaries)
+                return
+            }
+            print("backfill account: \(from) → \(schema.name)")
+            print("  dataset             read   inserted   already present   rejected")
+            for s in summaries {
+                if let skipped = s.skipped {
+                    print("  \(s.dataset.padding(toLength: 18, withPad: " ", startingAt: 0))  skipped: \(skipped)")
+                    continue
+                }
+                func col(_ n: Int, _ w: Int) -> String { String(repeating: " ", count: max(0, w - String(n).count)) + String(n) }
+                print("  \(s.dataset.padding(toLength: 18, withPad: " ", startingAt: 0))\(col(s.read, 6))\(col(s.inserted, 11))\(col(s.alreadyPresent, 18))\(col(s.rejected, 11))")
+            }
+            let rejected = summaries.reduce(0) { $0 + $1.rejected }
+            if rejected > 0 { print("  rejected objects are in \(rejectFile), reasons in \(rejectFile).log") }
         }
     }
 }

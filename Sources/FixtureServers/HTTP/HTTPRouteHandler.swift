@@ -26,10 +26,9 @@ final class HTTPRouteHandler: ChannelInboundHandler, RemovableChannelHandler {
             let query = parts.count > 1 ? String(parts[1]) : ""
             var headers: [String: String] = [:]
             for (k, v) in head.headers { headers[k.lowercased()] = v }
-            core.state.withLock {
-                $0.requests.append(HTTPFixtureRequest(method: head.method.rawValue, path: path, query: query, headers: headers))
-            }
-            let response = core.respond(method: head.method.rawValue, path: path, query: query)
+            let request = HTTPFixtureRequest(method: head.method.rawValue, path: path, query: query, headers: headers)
+            core.state.withLock { if $0.recordRequests { $0.requests.append(request) } }
+            let response = core.respond(to: request)
             let keepAlive = head.isKeepAlive
             let channel = context.channel
             let write: @Sendable () -> Void = {

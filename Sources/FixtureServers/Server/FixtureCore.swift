@@ -7,8 +7,11 @@ import Synchronization
 final class FixtureCore: Sendable {
     struct State {
         var routes: [HTTPFixtureRoute: HTTPFixtureResponse] = [:]
+        /// Answers computed per request (paginated APIs, signature checks), tried before the routes.
+        var responder: (@Sendable (HTTPFixtureRequest) -> HTTPFixtureResponse?)?
         var statusOverride: Int?
         var requests: [HTTPFixtureRequest] = []
+        var recordRequests = true
         var mode: WebSocketFixtureMode = .streaming
         var script: TickerScript
         var nextTradeId: Int64
@@ -26,7 +29,15 @@ final class FixtureCore: Sendable {
         state = Mutex(State(script: script, nextTradeId: script.firstTradeId, nextSequence: script.firstSequence))
     }
 
-    /// The response for a request, by exact query first, then any-query route, else 404.
+    /// The response for a request: the responder's when it answers, else by exact query first,
+    /// then any-query route, else 404.
+    func respond(to request: HTTPFixtureRequest) -> HTTPFixtureResponse {
+        let responder = state.withLock { $0.statusOverride == nil ? $0.responder : nil }
+        if let responder, let response = responder(request) { return response }
+        return respond(method: request.method, path: request.path, query: request.query)
+    }
+
+    /// The response of the route table, by exact query first, then any-query route, else 404.
     func respond(method: String, path: String, query: String) -> HTTPFixtureResponse {
         state.withLock { s in
             let exact = HTTPFixtureRoute(method, path, query: query)

@@ -80,6 +80,20 @@ public final class FixtureServer: Sendable {
         core.state.withLock { $0.routes[route] = response }
     }
 
+    /// Installs a function that answers requests before the route table (return `nil` to fall
+    /// through to the routes); `nil` removes it.
+    public func setResponder(_ responder: (@Sendable (HTTPFixtureRequest) -> HTTPFixtureResponse?)?) {
+        core.state.withLock { $0.responder = responder }
+    }
+
+    /// Stops recording requests (long benchmarks) or starts again; clears the log either way.
+    public func setRecordsRequests(_ record: Bool) {
+        core.state.withLock {
+            $0.recordRequests = record
+            $0.requests.removeAll()
+        }
+    }
+
     /// Removes a route (it answers 404 again).
     public func removeRoute(_ route: HTTPFixtureRoute) {
         _ = core.state.withLock { $0.routes.removeValue(forKey: route) }

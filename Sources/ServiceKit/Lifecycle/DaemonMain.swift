@@ -15,6 +15,9 @@ public struct DaemonOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the version and exit.")
     public var version = false
 
+    @Flag(name: .long, help: "Do one unit of work and exit (daemons that support it, e.g. one ingest cycle).")
+    public var once = false
+
     public init() {}
 
     /// The config path after applying the default and `$RECIO_CONFIG`.
@@ -72,8 +75,35 @@ public enum DaemonMain {
             if let reader = context.serviceConfig.reader { print("  \(D.service.rawValue) reads price history from \(reader.rawValue)") }
             exit(ExitStatus.ok)
         }
+        if options.once {
+            guard let oneShot = daemon as? any OneShotDaemon else {
+                FileHandle.standardError.write(Data("\(D.service.executableName): --once is not supported by this daemon\n".utf8))
+                exit(ExitStatus.usage)
+            }
+            exit(await runOnce(oneShot, logger: logger))
+        }
         let status = await run(daemon, context: context, configPath: path, environment: environment, logger: logger)
         exit(status)
+    }
+
+    /// `--once`: prepare the stores (no retries: a store that is down fails the run), do one unit
+    /// of work, shut down. Returns the exit status.
+    public static func runOnce(_ daemon: any OneShotDaemon, logger: Logger) async -> Int32 {
+        do {
+            try await daemon.prepare()
+        } catch {
+            logger.critical("stores not ready; nothing done", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("\(type(of: daemon).service.executableName): \(error)\n".utf8))
+            return ExitStatus.failure
+        }
+        let ok = await daemon.runOnce()
+        do {
+            try await daemon.shutdown()
+        } catch {
+            logger.error("shutdown failed", metadata: ["error": "\(error)"])
+            return ExitStatus.failure
+        }
+        return ok ? ExitStatus.ok : ExitStatus.failure
     }
 
     /// Runs a built daemon until SIGTERM/SIGINT; returns the exit status.

@@ -9,6 +9,8 @@ The file name prefix says what the payload is:
                        instead of the fixed-point ones; validated against the spec's Market with
                        each fixed-point requirement replaced by its legacy integer member
   error-*.json         ErrorResponse
+  history-NAME-*.json  the history endpoints' responses, validated against components/schemas/NAME
+                       (GetFillsResponse, GetTradesResponse, GetMarketCandlesticksHistoricalResponse...)
 
 Beyond the schema (which allows unknown members), every member of an event or market object must
 be a property the spec declares (or, in legacy payloads, one of the legacy integer members), so a
@@ -62,7 +64,54 @@ def unknown_members(obj, properties, extra, where):
     return ["%s: member %r is not in the spec" % (where, k) for k in obj if k not in properties and k not in extra]
 
 
+# History responses: the list member and the schema of its items (None: no list).
+HISTORY = {
+    "GetHistoricalCutoffResponse": None,
+    "GetFillsResponse": ("fills", "Fill"),
+    "GetSettlementsResponse": ("settlements", "Settlement"),
+    "GetPositionsResponse": ("market_positions", "MarketPosition"),
+    "GetMarketsResponse": ("markets", "Market"),
+    "GetTradesResponse": ("trades", "Trade"),
+    "GetMarketCandlesticksResponse": ("candlesticks", "MarketCandlestick"),
+    "GetMarketCandlesticksHistoricalResponse": ("candlesticks", "MarketCandlestickHistorical"),
+}
+
+
+def resolve(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].split("/")[-1]]
+    return schema
+
+
+def unknown_deep(spec, obj, schema, where):
+    """Members the spec does not declare, in obj and in its nested objects."""
+    schema = resolve(spec, schema)
+    props = schema.get("properties", {})
+    problems = unknown_members(obj, set(props), set(), where)
+    for k, v in obj.items():
+        if isinstance(v, dict) and k in props:
+            problems += unknown_deep(spec, v, props[k], where + "/" + k)
+    return problems
+
+
+def check_history(spec, name, doc):
+    if name not in HISTORY:
+        return ["unknown history response schema %r" % name]
+    schema = {"$ref": "#/components/schemas/" + name}
+    problems = errors_of(validator(spec, schema), doc)
+    if isinstance(doc, dict):
+        problems += unknown_members(doc, set(spec["components"]["schemas"][name]["properties"]), set(), "$")
+        if HISTORY[name]:
+            key, item = HISTORY[name]
+            for i, o in enumerate(doc.get(key, []) or []):
+                if isinstance(o, dict):
+                    problems += unknown_deep(spec, o, {"$ref": "#/components/schemas/" + item}, "%s/%d" % (key, i))
+    return problems
+
+
 def check(spec, kind, doc):
+    if kind.startswith("history:"):
+        return check_history(spec, kind.split(":", 1)[1], doc)
     schemas = spec["components"]["schemas"]
     market_props = set(schemas["Market"]["properties"])
     event_props = set(schemas["EventData"]["properties"])
@@ -113,8 +162,10 @@ def main(argv):
         name = os.path.basename(path)
         kind = "legacy" if name.startswith("legacy-event-") else "event" if name.startswith("event-") else \
             "error" if name.startswith("error-") else None
+        if name.startswith("history-"):
+            kind = "history:" + name.split("-")[1]
         if kind is None:
-            print("FAIL %s: unknown fixture kind (name must start with event-, legacy-event- or error-)" % name)
+            print("FAIL %s: unknown fixture kind (name must start with event-, legacy-event-, error- or history-)" % name)
             failed = True
             continue
         with open(path) as f:

@@ -1,0 +1,380 @@
+import Foundation
+import Logging
+import StorageKit
+import Synchronization
+
+/// One ingest cycle of Kalshi account and market history into PostgreSQL, resumable at any point.
+///
+/// Streams, each with a checkpoint row (`ingest_checkpoints`) written in the same transaction as
+/// the rows of every page, so a `kill -9` anywhere resumes at the next page with no gap and no
+/// duplicate:
+/// - account (signed): `fills` (live list, incremental from the last watermark), `fills.historical`
+///   (the historical list up to the cutoff, whenever the cutoff moved), `settlements` (incremental),
+///   `positions` (a full snapshot replacing the table in one transaction);
+/// - per series: `markets/SERIES` (settled markets, incremental) and `markets.historical/SERIES`,
+///   then for every stored closed market `candlesticks.P/TICKER` (one commit per market and period,
+///   live or historical endpoint by the market cutoff) and `trades/TICKER`, `trades.historical/TICKER`
+///   (split at the trades cutoff).
+///
+/// A stream that fails (a 403, a shape error, retries exhausted) is logged and recorded in
+/// `progress.failures`; the other streams go on. The first pass of a stream starts at the
+/// configured start date; later passes start at its watermark.
+public final class KalshiHistoryIngest: Sendable {
+    public let options: KalshiIngestOptions
+    public let api: KalshiHistoryAPI
+    public let store: IngestStore
+    private let logger: Logger
+    private let state = Mutex(IngestProgress())
+    private let clock: @Sendable () -> Int64
+
+    /// Candlesticks asked for in one request (Kalshi caps the span of one call).
+    static let candlesPerRequest: Int64 = 5000
+
+    public init(options: KalshiIngestOptions, api: KalshiHistoryAPI, store: IngestStore, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.options = options
+        self.api = api
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// The counters so far.
+    public var progress: IngestProgress { state.withLock { $0 } }
+
+    /// Runs every enabled stream once. Returns `true` when none failed. Cancellation stops after
+    /// the page being committed (the checkpoint says where to resume).
+    @discardableResult
+    public func runCycle() async -> Bool {
+        state.withLock {
+            $0.running = true
+            $0.rowsThisCycle = 0
+            $0.failures = [:]
+            $0.marketStreamsDone = 0
+            $0.marketStreamsTotal = 0
+            $0.lastProgressAt = Date()
+        }
+        let started = clock()
+        do {
+            let checkpoints = try await store.checkpoints()
+            let cutoff = try await api.cutoff()
+            await withTaskGroup(of: Void.self) { group in
+                if options.account {
+                    group.addTask { await self.accountStreams(checkpoints, cutoff: cutoff, now: started) }
+                }
+                if options.markets {
+                    group.addTask { await self.marketStreams(checkpoints, cutoff: cutoff, now: started) }
+                }
+            }
+        } catch {
+            failed("cycle", error)
+        }
+        let outcome = state.withLock { s -> IngestProgress in
+            s.running = false
+            s.currentStream = nil
+            s.cycles += 1
+            s.lastCycleEndedAt = Date()
+            s.lastProgressAt = s.lastCycleEndedAt
+            s.lastCycleFailed = !s.failures.isEmpty
+            return s
+        }
+        logger.info("ingest cycle finished", metadata: [
+            "ingest.rows": .stringConvertible(outcome.rowsThisCycle),
+            "ingest.failed_streams": .string(outcome.failures.keys.sorted().joined(separator: ",")),
+        ])
+        return outcome.failures.isEmpty
+    }
+
+    // MARK: - Account
+
+    private func accountStreams(_ checkpoints: [String: IngestCheckpoint], cutoff: HistoricalCutoff, now: Int64) async {
+        let start = options.startTime
+        let live: @Sendable (IngestCheckpoint?) -> (Int64, Int64)? = { cp in (max(cp?.watermark ?? start, start), now) }
+        await paged(PagedStream(name: "fills", path: "/portfolio/fills", itemsKey: "fills", fixedQuery: [],
+                                window: PagedStream<KalshiFill>.timestamps, decode: KalshiHistoryDecoder.fill,
+                                keep: { $0.createdTime >= start }),
+                    checkpoints["fills"], plan: live)
+        await paged(PagedStream(name: "fills.historical", path: "/historical/fills", itemsKey: "fills", fixedQuery: [],
+                                window: PagedStream<KalshiFill>.upTo, decode: KalshiHistoryDecoder.fill,
+                                keep: { $0.createdTime >= start }),
+                    checkpoints["fills.historical"], plan: { cp in
+                        (cp?.watermark ?? Int64.min) < cutoff.tradesCreated ? (start, cutoff.tradesCreated) : nil
+                    })
+        await paged(PagedStream(name: "settlements", path: "/portfolio/settlements", itemsKey: "settlements", fixedQuery: [],
+                                window: PagedStream<KalshiSettlement>.timestamps, decode: KalshiHistoryDecoder.settlement,
+                                keep: { $0.settledTime >= start }),
+                    checkpoints["settlements"], plan: live)
+        await positions(checkpoints["positions"], now: now)
+    }
+
+    /// Reads every page of `/portfolio/positions`, then replaces the table and the checkpoint in
+    /// one transaction. A crash before the commit leaves the previous snapshot in place.
+    private func positions(_ checkpoint: IngestCheckpoint?, now: Int64) async {
+        let name = "positions"
+        guard !Task.isCancelled else { return }
+        setCurrent(name)
+        do {
+            var cursor: String?
+            var all: [KalshiPosition] = []
+            repeat {
+                var query = [URLQueryItem(name: "limit", value: String(options.pageLimit))]
+                if let cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
+                let page = try await api.page("/portfolio/positions", itemsKey: "market_positions", query: query)
+                all += decodeAll(page.items, stream: name) { try KalshiHistoryDecoder.position($0, snapshotTime: now) }
+                guard page.cursor != cursor else { throw loopingCursor(name, page.cursor) }
+                cursor = page.cursor
+            } while cursor != nil
+            var batch = PostgresAtomicBatch()
+            try batch.replaceAll(with: all)
+            try batch.upsert([IngestCheckpoint(stream: name, watermark: now, rows: (checkpoint?.rows ?? 0) + Int64(all.count), updatedAt: clock())])
+            try await store.commit(batch)
+            stored(Int64(all.count))
+        } catch {
+            failed(name, error)
+        }
+    }
+
+    // MARK: - Markets
+
+    private func marketStreams(_ checkpoints: [String: IngestCheckpoint], cutoff: HistoricalCutoff, now: Int64) async {
+        let start = options.startTime
+        for series in options.series {
+            let keep: @Sendable (KalshiMarket) -> Bool = { $0.closeTime >= start }
+            let decode: @Sendable (OrderedJSON) throws -> KalshiMarket = { try KalshiHistoryDecoder.market($0, series: series) }
+            let listed = await paged(
+                PagedStream(name: "markets/\(series)", path: "/markets", itemsKey: "markets",
+                            fixedQuery: [URLQueryItem(name: "series_ticker", value: series), URLQueryItem(name: "status", value: "settled")],
+                            window: { [URLQueryItem(name: "min_settled_ts", value: String($0)), URLQueryItem(name: "max_settled_ts", value: String($1))] },
+                            decode: decode, keep: keep),
+                checkpoints["markets/\(series)"], plan: { cp in (max(cp?.watermark ?? start, start), now) })
+            let listedHistorical = await paged(
+                PagedStream(name: "markets.historical/\(series)", path: "/historical/markets", itemsKey: "markets",
+                            fixedQuery: [URLQueryItem(name: "series_ticker", value: series)], window: { _, _ in [] },
+                            decode: decode, keep: keep),
+                checkpoints["markets.historical/\(series)"], plan: { cp in
+                    (cp?.watermark ?? Int64.min) < cutoff.marketSettled ? (start, cutoff.marketSettled) : nil
+                })
+            guard listed || listedHistorical else { continue }
+            let markets: [IngestStore.MarketSpan]
+            do {
+                markets = try await store.closedMarkets(series: series).filter { $0.closeTime >= start && $0.closeTime <= now }
+            } catch {
+                failed("markets/\(series)", error)
+                continue
+            }
+            await perMarketStreams(series: series, markets: markets, checkpoints: checkpoints, cutoff: cutoff)
+        }
+    }
+
+    /// One unit of per-market work.
+    private enum MarketWork: Sendable {
+        case candlesticks(IngestStore.MarketSpan, period: Int64)
+        case trades(IngestStore.MarketSpan, historical: Bool)
+
+        /// Work of one kind stops for this cycle after its first failure (a 403 would fail them all).
+        var kind: String {
+            switch self {
+            case .candlesticks(_, let period): return "candlesticks.\(period)"
+            case .trades(_, let historical): return historical ? "trades.historical" : "trades"
+            }
+        }
+    }
+
+    /// The per-market work list the lanes take items from; after a failure, the remaining items of
+    /// that kind are skipped for this cycle.
+    private final class WorkQueue: Sendable {
+        private let state: Mutex<(next: Int, failedKinds: Set<String>)>
+        private let items: [MarketWork]
+
+        init(_ items: [MarketWork]) {
+            self.items = items
+            state = Mutex((0, []))
+        }
+
+        func take() -> MarketWork? {
+            state.withLock { s -> MarketWork? in
+                while s.next < items.count {
+                    let item = items[s.next]
+                    s.next += 1
+                    if !s.failedKinds.contains(item.kind) { return item }
+                }
+                return nil
+            }
+        }
+
+        func failed(_ kind: String) {
+            _ = state.withLock { $0.failedKinds.insert(kind) }
+        }
+    }
+
+    private func perMarketStreams(series: String, markets: [IngestStore.MarketSpan], checkpoints: [String: IngestCheckpoint],
+                                  cutoff: HistoricalCutoff) async {
+        func done(_ name: String) -> Bool { checkpoints[name]?.watermark != nil }
+        // Work list first, so STATUS= can say "412/1000".
+        var work: [MarketWork] = []
+        for period in options.candlePeriods {
+            for m in markets where !done("candlesticks.\(period)/\(m.ticker)") { work.append(.candlesticks(m, period: period)) }
+        }
+        for m in markets {
+            if m.openTime < cutoff.tradesCreated, !done("trades.historical/\(m.ticker)") { work.append(.trades(m, historical: true)) }
+            if m.closeTime >= cutoff.tradesCreated, !done("trades/\(m.ticker)") { work.append(.trades(m, historical: false)) }
+        }
+        state.withLock { $0.marketStreamsTotal += work.count }
+        let queue = WorkQueue(work)
+        await withTaskGroup(of: Void.self) { group in
+            for lane in 0..<min(store.lanes, max(1, work.count)) {
+                group.addTask {
+                    while !Task.isCancelled, let item = queue.take() {
+                        let ok = await self.run(item, series: series, checkpoints: checkpoints, cutoff: cutoff, lane: lane)
+                        if !ok { queue.failed(item.kind) }
+                        self.state.withLock { $0.marketStreamsDone += 1 }
+                    }
+                }
+            }
+        }
+    }
+
+    private func run(_ item: MarketWork, series: String, checkpoints: [String: IngestCheckpoint], cutoff: HistoricalCutoff, lane: Int) async -> Bool {
+        switch item {
+        case .candlesticks(let market, let period):
+            return await candlesticks(series: series, market: market, period: period, cutoff: cutoff, lane: lane)
+        case .trades(let market, let historical):
+            let name = historical ? "trades.historical/\(market.ticker)" : "trades/\(market.ticker)"
+            let split = cutoff.tradesCreated
+            let bounds = historical ? (market.openTime, min(market.closeTime, split)) : (max(market.openTime, split), market.closeTime)
+            return await paged(
+                PagedStream(name: name, path: historical ? "/historical/trades" : "/markets/trades", itemsKey: "trades",
+                            fixedQuery: [URLQueryItem(name: "ticker", value: market.ticker)],
+                            window: PagedStream<KalshiTrade>.timestamps, decode: KalshiHistoryDecoder.trade),
+                checkpoints[name], lane: lane, plan: { cp in cp?.watermark == nil ? bounds : nil })
+        }
+    }
+
+    /// All candlesticks of one closed market for one period, stored with the stream's checkpoint
+    /// in one transaction.
+    private func candlesticks(series: String, market: IngestStore.MarketSpan, period: Int64, cutoff: HistoricalCutoff, lane: Int) async -> Bool {
+        let name = "candlesticks.\(period)/\(market.ticker)"
+        setCurrent(name)
+        let historical = (market.settlementTime ?? market.closeTime) < cutoff.marketSettled
+        let span = period * 60
+        do {
+            var all: [KalshiCandlestick] = []
+            var from = market.openTime
+            while from <= market.closeTime {
+                let to = min(market.closeTime, from + span * Self.candlesPerRequest - 1)
+                let items = try await api.candlesticks(series: series, ticker: market.ticker, historical: historical,
+                                                       periodMinutes: period, start: from, end: to)
+                all += decodeAll(items, stream: name) { try KalshiHistoryDecoder.candlestick($0, ticker: market.ticker, periodMinutes: period) }
+                from = to + 1
+            }
+            var batch = PostgresAtomicBatch()
+            try batch.upsert(all)
+            try batch.upsert([IngestCheckpoint(stream: name, watermark: market.closeTime, rows: Int64(all.count), updatedAt: clock())])
+            try await store.commit(batch, lane: lane)
+            stored(Int64(all.count))
+            return true
+        } catch {
+            failed(name, error)
+            return false
+        }
+    }
+
+    // MARK: - Paged streams
+
+    /// Runs (or resumes) one pass of a paged stream. `plan` gives the pass window for a stream
+    /// with no open pass, or `nil` when there is nothing to do. Returns `false` when it failed.
+    @discardableResult
+    private func paged<R: StorableRecord>(_ stream: PagedStream<R>, _ stored: IngestCheckpoint?, lane: Int = 0,
+                                           plan: @Sendable (IngestCheckpoint?) -> (Int64, Int64)?) async -> Bool {
+        guard !Task.isCancelled else { return true }
+        var checkpoint = stored ?? IngestCheckpoint(stream: stream.name, updatedAt: clock())
+        if !checkpoint.passOpen {
+            guard let window = plan(stored) else { return true }
+            checkpoint.passMin = window.0
+            checkpoint.passMax = window.1
+            checkpoint.cursor = nil
+        }
+        setCurrent(stream.name)
+        do {
+            while true {
+                guard let low = checkpoint.passMin, let high = checkpoint.passMax else { break }
+                var query = stream.fixedQuery + stream.window(low, high)
+                query.append(URLQueryItem(name: "limit", value: String(options.pageLimit)))
+                if let cursor = checkpoint.cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
+                let page = try await api.page(stream.path, itemsKey: stream.itemsKey, query: query)
+                let records = decodeAll(page.items, stream: stream.name, stream.decode).filter(stream.keep)
+                if let next = page.cursor, next == checkpoint.cursor { throw loopingCursor(stream.name, next) }
+                checkpoint.rows += Int64(records.count)
+                checkpoint.updatedAt = clock()
+                if let next = page.cursor {
+                    checkpoint.cursor = next
+                } else {
+                    checkpoint.watermark = high
+                    checkpoint.passMin = nil
+                    checkpoint.passMax = nil
+                    checkpoint.cursor = nil
+                }
+                var batch = PostgresAtomicBatch()
+                try batch.upsert(records)
+                try batch.upsert([checkpoint])
+                try await store.commit(batch, lane: lane)
+                self.stored(Int64(records.count))
+                if !checkpoint.passOpen || Task.isCancelled { break }
+            }
+            return true
+        } catch {
+            failed(stream.name, error)
+            return false
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Decodes and validates each item; one that fails is logged with its reason and skipped
+    /// (counted in `invalidObjects`), so one bad object does not block its stream.
+    private func decodeAll<R: StorableRecord>(_ items: [OrderedJSON], stream: String, _ decode: (OrderedJSON) throws -> R) -> [R] {
+        var records: [R] = []
+        records.reserveCapacity(items.count)
+        var invalid = 0
+        for item in items {
+            do {
+                let record = try decode(item)
+                try record.validate()
+                records.append(record)
+            } catch {
+                invalid += 1
+                logger.warning("Kalshi object skipped", metadata: [
+                    "ingest.stream": .string(stream), "reason": .string("\(error)"),
+                    "kalshi.excerpt": .string(KalshiAPIError.excerpt(of: Array(item.compactText.utf8))),
+                ])
+            }
+        }
+        if invalid > 0 { state.withLock { $0.invalidObjects += invalid } }
+        return records
+    }
+
+    private func loopingCursor(_ stream: String, _ cursor: String?) -> KalshiAPIError {
+        KalshiAPIError(.unexpectedShape, request: stream, "the server returned the same cursor again (\(cursor ?? "none")); stopping this stream")
+    }
+
+    private func setCurrent(_ stream: String) {
+        state.withLock { $0.currentStream = stream }
+    }
+
+    private func stored(_ rows: Int64) {
+        state.withLock {
+            $0.rowsStored += rows
+            $0.rowsThisCycle += rows
+            $0.lastProgressAt = Date()
+        }
+    }
+
+    private func failed(_ stream: String, _ error: any Error) {
+        let text: String
+        if let api = error as? KalshiAPIError { text = "\(api.code)\(api.status.map { " \($0)" } ?? "")" } else { text = "\(error)" }
+        state.withLock { $0.failures[stream] = text }
+        logger.error("ingest stream failed; the other streams go on", metadata: [
+            "ingest.stream": .string(stream), "error": .string("\(error)"),
+        ])
+    }
+}
