@@ -100,7 +100,7 @@ let package = Package(
         // recioctl's logic (backfill, parity, verify); the executable only parses arguments.
         .target(
             name: "Migration",
-            dependencies: ["StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StorageKit", "ServiceKit", "KalshiKit", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "RecioCtl",

@@ -5,11 +5,7 @@ import Migration
 struct Backfill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load legacy data into PostgreSQL (idempotent, resumable).",
-        discussion: """
-            Only price history exists as a record type so far: `snapshots` and `account` backfills \
-            come with the market snapshot and account-history records.
-            """,
-        subcommands: [PriceHistory.self]
+        subcommands: [PriceHistory.self, Snapshots.self]
     )
 
     struct PriceHistory: AsyncParsableCommand {
@@ -57,19 +53,8 @@ struct Backfill: AsyncParsableCommand {
                                rejectFile: rejectFile, checkpointFile: checkpoint),
                 logger: logger)
             let summary = try await backfill.run(progress: quiet ? nil : { ProgressReporter(label: "price_history", total: $0) })
-            if json {
-                try printJSON(summary)
-            } else {
-                print("""
-                    backfill price-history: \(from) → \(schema.name).price_history\(summary.resumed ? " (resumed)" : "")
-                      read             \(summary.read)
-                      inserted         \(summary.inserted)
-                      already present  \(summary.alreadyPresent)
-                      rejected         \(summary.rejected)\(summary.rejected > 0 ? "  (rows in \(rejectFile), reasons in \(rejectFile).log)" : "")
-                      fall-back rule   \(summary.fallBackRuleApplied) row(s) of the repeated autumn hour read as EST
-                      span             \(summary.firstSecond.map(TimeArgument.format) ?? "-") … \(summary.lastSecond.map(TimeArgument.format) ?? "-")
-                    """)
-            }
+            try printBackfillSummary(summary, title: "backfill price-history: \(from) → \(schema.name).price_history", rejectFile: rejectFile, json: json,
+                                     extra: ["fall-back rule   \(summary.fallBackRuleApplied) row(s) of the repeated autumn hour read as EST"])
         }
     }
 }
