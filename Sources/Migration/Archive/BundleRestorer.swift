@@ -57,12 +57,13 @@ public actor BundleRestorer {
         // Everything that could stop the restore is found before anything is written.
         var conflicts: [String] = []
         var present: [Bool] = []
+        let holders = OpenFileScanner.scan(targets).holders
         for (entry, target) in zip(manifest.entries, targets) {
             let archive = folder + "/" + entry.archive
             guard FileManager.default.fileExists(atPath: archive) else {
                 throw ArchiveError(.invalidManifest, subject: archive, "the archive of \(entry.path) is missing from the bundle")
             }
-            for holder in OpenFileScanner.scan([target]).holders {
+            for holder in holders where OpenFileScanner.companions(of: target).contains(holder.path) {
                 conflicts.append("\(target): still open, cannot be replaced under a running process (\(holder))")
             }
             var same = false
