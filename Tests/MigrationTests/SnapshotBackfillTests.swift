@@ -144,3 +144,47 @@ struct SnapshotBackfillTests {
         }
     }
 }
+
+/// `recioctl parity snapshots`: the same engine as price history, over the export and the table.
+@Suite("parity of market snapshots", .timeLimit(.minutes(5)))
+struct SnapshotParityTests {
+    static func parity(_ folder: URL, _ schema: PostgresIdentifier) async throws -> ParityReport {
+        let options = MarketSnapshotParity.Options(directory: folder.path, postgres: try TestPostgres.configuration(), schema: schema)
+        return try await MarketSnapshotParity(options: options, logger: TestPostgres.logger).run()
+    }
+
+    @Test func matchesAfterBackfillAndListsEachChangedRow() async throws {
+        try await withTemporaryDirectory { dir in
+            let export = dir.appendingPathComponent("legacy")
+            let (exported, _) = try await SnapshotBackfillTests.makeExport(export)
+            try FileManager.default.removeItem(at: export.appendingPathComponent("latest_market_snapshot.json"))
+            try await TestPostgres.withSchema { schema, conn in
+                _ = try await SnapshotBackfillTests.backfill(export, schema, dir: dir)
+                let ok = try await Self.parity(export, schema)
+                #expect(ok.ok, "\(ok.rendered())")
+                #expect(ok.legacyRows == exported)
+                #expect(ok.postgresRows == exported)
+                #expect(ok.legacyRejectedRows == 1, "the garbage line")
+
+                let table = "\(schema.quoted).market_snapshots"
+                let hour = SnapshotBackfillTests.hour
+                try await conn.execute("UPDATE \(table) SET yes_bid = 0.1300 WHERE ts = to_timestamp(\(hour + 600)) AND market_ticker = 'KXBTCD-25AUG0817-T115000'")
+                try await conn.execute("DELETE FROM \(table) WHERE ts = to_timestamp(\(hour + 3600 + 120)) AND market_ticker = 'KXBTCD-25AUG0817-T114000'")
+                let report = try await Self.parity(export, schema)
+                #expect(!report.ok)
+                #expect(report.mismatchCount == 2)
+                #expect(report.hashDifferBuckets == 1)
+                #expect(report.countDifferBuckets == 1)
+                let changed = try #require(report.mismatches.first { $0.kind == .valueDiffers })
+                #expect(changed.second == hour + 600)
+                #expect(changed.key == "KXBTCD-25AUG0817-T115000")
+                #expect(changed.legacyPrice?.contains("|0.1200|") == true)
+                #expect(changed.postgresPrice?.contains("|0.1300|") == true)
+                let missing = try #require(report.mismatches.first { $0.kind == .missingInPostgres })
+                #expect(missing.second == hour + 3600 + 120)
+                #expect(missing.key == "KXBTCD-25AUG0817-T114000")
+                #expect(report.rendered().contains("parity: FAILED (2 unexplained difference(s))"))
+            }
+        }
+    }
+}
