@@ -5,7 +5,7 @@ import Migration
 struct Backfill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load legacy data into PostgreSQL (idempotent, resumable).",
-        subcommands: [PriceHistory.self, Account.self]
+        subcommands: [PriceHistory.self, Account.self, Snapshots.self]
     )
 
     struct PriceHistory: AsyncParsableCommand {
@@ -53,19 +53,8 @@ struct Backfill: AsyncParsableCommand {
                                rejectFile: rejectFile, checkpointFile: checkpoint),
                 logger: logger)
             let summary = try await backfill.run(progress: quiet ? nil : { ProgressReporter(label: "price_history", total: $0) })
-            if json {
-                try printJSON(summary)
-            } else {
-                print("""
-                    backfill price-history: \(from) → \(schema.name).price_history\(summary.resumed ? " (resumed)" : "")
-                      read             \(summary.read)
-                      inserted         \(summary.inserted)
-                      already present  \(summary.alreadyPresent)
-                      rejected         \(summary.rejected)\(summary.rejected > 0 ? "  (rows in \(rejectFile), reasons in \(rejectFile).log)" : "")
-                      fall-back rule   \(summary.fallBackRuleApplied) row(s) of the repeated autumn hour read as EST
-                      span             \(summary.firstSecond.map(TimeArgument.format) ?? "-") … \(summary.lastSecond.map(TimeArgument.format) ?? "-")
-                    """)
-            }
+            try printBackfillSummary(summary, title: "backfill price-history: \(from) → \(schema.name).price_history", rejectFile: rejectFile, json: json,
+                                     extra: ["fall-back rule   \(summary.fallBackRuleApplied) row(s) of the repeated autumn hour read as EST"])
         }
     }
 

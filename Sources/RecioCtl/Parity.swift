@@ -5,7 +5,7 @@ import Migration
 struct Parity: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare a legacy store with PostgreSQL, bucket by bucket, down to the rows.",
-        subcommands: [PriceHistory.self]
+        subcommands: [PriceHistory.self, Snapshots.self]
     )
 
     struct PriceHistory: AsyncParsableCommand {

@@ -43,7 +43,11 @@ public struct ParityReport: Codable, Sendable {
         public var second: Int64
         public var time: String
         public var kind: DifferenceKind
+        /// What tells rows of one second apart (the market ticker of a snapshot); `nil` for price history.
+        public var key: String?
+        /// The legacy row's price (for other datasets: its canonical value).
         public var legacyPrice: String?
+        /// PostgreSQL's row's price (for other datasets: its canonical value).
         public var postgresPrice: String?
         public var postgresSource: String?
         /// Set when the difference is a known legacy artefact.
@@ -96,7 +100,7 @@ public struct ParityReport: Codable, Sendable {
                 + pad(String(r.postgresRows), 10, right: true) + "  " + status + "\n"
         }
         func line(_ d: RowDifference) -> String {
-            var s = "  \(d.time)  \(d.kind.rawValue)"
+            var s = "  \(d.time)" + (d.key.map { "  \($0)" } ?? "") + "  \(d.kind.rawValue)"
             if let p = d.legacyPrice { s += "  legacy \(p)" }
             if let p = d.postgresPrice { s += "  postgres \(p) (\(d.postgresSource ?? "?"))" }
             if let a = d.artefact { s += "  [\(a.rawValue)]" }
@@ -110,9 +114,13 @@ public struct ParityReport: Codable, Sendable {
         out += "\nknown legacy artefacts: " + (artefactTotal == 0 ? "none" : Artefact.allCases.compactMap { a in
             artefactCounts[a.rawValue].map { "\(a.rawValue) \($0)" }
         }.joined(separator: ", ")) + "\n"
-        if let h = legacyHorizon { out += "legacy retention horizon (first legacy row): \(t(h))\n" }
-        out += "legacy rows that are not prices (see the backfill reject file): \(legacyRejectedRows)\n"
-        out += "legacy rows read with the fall-back (EST) rule: \(fallBackRuleApplied)\n"
+        if dataset == "price_history" {
+            if let h = legacyHorizon { out += "legacy retention horizon (first legacy row): \(t(h))\n" }
+            out += "legacy rows that are not prices (see the backfill reject file): \(legacyRejectedRows)\n"
+            out += "legacy rows read with the fall-back (EST) rule: \(fallBackRuleApplied)\n"
+        } else {
+            out += "legacy lines that are not records (see the backfill reject file): \(legacyRejectedRows)\n"
+        }
         out += "totals: legacy \(legacyRows) rows, postgres \(postgresRows) rows; \(buckets) buckets: \(okBuckets) OK, "
             + "\(countDifferBuckets) count differs, \(hashDifferBuckets) hash differs; \(mismatchCount) unexplained difference(s); "
             + String(format: "%.2f s", elapsedSeconds) + "\n"

@@ -11,7 +11,8 @@ import StorageKit
 /// 2. `price_continuity` — PostgreSQL price history has a row for every second of the window;
 ///    gaps are listed as ranges with the coverage percentage.
 /// 3. `snapshot_export` — hourly counts of the market snapshot table equal those of the JSON
-///    archive export. SKIP while the table does not exist or the export is off.
+///    archive export (read by `MarketSnapshotExport`, as `backfill snapshots` reads it). SKIP while
+///    the table does not exist or the export is off.
 /// 4. `ingest_postgres_only` — historical ingest writes PostgreSQL only, and no legacy file of it
 ///    (`fills.json`, `settlements.json`, `positions*.json`) was modified after the cutover time.
 /// 5. `no_legacy_files` — no legacy `.db`/`.json` file (or SQLite `-wal`/`-shm`) remains in the
@@ -30,10 +31,9 @@ public struct MigrationVerifier: Sendable {
         public var runtimePaths: [String]
         /// Where the daemon executables are, to run their `--check-config`; `nil` skips that part.
         public var daemonBinDirectory: String?
-        /// The snapshot table and its timestamp column, and the archive stream name.
+        /// The snapshot table and its timestamp column.
         public var snapshotTable = "market_snapshots"
         public var snapshotColumn = "ts"
-        public var snapshotStream = "market_snapshots"
         /// Most gaps listed.
         public var gapListLimit = 20
 
@@ -198,7 +198,8 @@ public struct MigrationVerifier: Sendable {
                 return .init(number: 3, id: "snapshot_export", title: title, status: .skip,
                              evidence: ["the JSON archive export is not enabled for kalshi_api_watchdog"])
             }
-            let exported = try HourlyCounts.archive(directory: directory, stream: options.snapshotStream)
+            // The same reader as `backfill snapshots`: decoded records by their capture hour.
+            let exported = try await MarketSnapshotExport(directory: directory).hourlyCounts().counts
             guard let first = exported.keys.min(), let last = exported.keys.max() else {
                 return .init(number: 3, id: "snapshot_export", title: title, status: .skip, evidence: ["no archive files in \(directory)"])
             }
@@ -331,22 +332,6 @@ public struct MigrationVerifier: Sendable {
 
 /// Rows per UTC hour, for comparing a table with the JSON archive export.
 enum HourlyCounts {
-    /// Lines per `<stream>-YYYYMMDDTHH.jsonl` file in `directory` (and its subfolders, one level).
-    static func archive(directory: String, stream: String) throws -> [Int64: Int] {
-        var counts: [Int64: Int] = [:]
-        for (path, _) in MigrationVerifier.files(in: directory) {
-            let name = (path as NSString).lastPathComponent
-            guard name.hasPrefix(stream + "-"), name.hasSuffix(".jsonl") else { continue }
-            let stamp = name.dropFirst(stream.count + 1).dropLast(6)  // YYYYMMDDTHH
-            guard stamp.count == 11, let y = Int(stamp.prefix(4)), let m = Int(stamp.dropFirst(4).prefix(2)),
-                  let d = Int(stamp.dropFirst(6).prefix(2)), let h = Int(stamp.suffix(2)) else { continue }
-            let hour = CivilDateTime(year: y, month: m, day: d, hour: h).epochSecondsAsUTC
-            let data = FileManager.default.contents(atPath: path) ?? Data()
-            counts[hour, default: 0] += data.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-        }
-        return counts
-    }
-
     static func differences(_ a: [Int64: Int], _ b: [Int64: Int]) -> [(Int64, Int, Int)] {
         Set(a.keys).union(b.keys).sorted().compactMap { hour in
             let x = a[hour] ?? 0, y = b[hour] ?? 0
