@@ -11,9 +11,10 @@ import Logging
 ///   When every frame is replayed, the last segment is truncated to zero.
 /// - Opening scans every segment; a torn or corrupt frame (a crash mid-write) is detected by its
 ///   checksum, logged as a warning and cut off. Every frame before it is kept and replayed.
-/// - The spool never grows past `limitBytes` on disk: an append that would is refused with
-///   `SpoolError(.full)`, logged as an error, and the spool reports `isFull` (the daemon's health
-///   check fails) until replay makes room.
+/// - The frames waiting to be replayed never exceed `limitBytes`: an append that would is refused
+///   with `SpoolError(.full)`, logged as an error, and the spool reports `isFull` (the daemon's
+///   health check fails) until replay makes room. (On disk, replayed frames of the current segment
+///   add at most one segment until the backlog is empty and the segment is truncated.)
 /// - A lock file (`flock`) keeps a second process from using the same folder.
 ///
 /// All file I/O runs on the actor's own serial `BlockingExecutor`, never on the cooperative pool.
@@ -23,6 +24,7 @@ public actor Spool {
     /// The most bytes the spool may hold on disk.
     public nonisolated let limitBytes: Int64
     private let segmentBytes: Int64
+    private let lockTimeout: Duration
     private let executor: BlockingExecutor
     private let logger: Logger
 
@@ -47,6 +49,8 @@ public actor Spool {
     private var pending: [FrameRef] = []
     private var pendingHead = 0
     private(set) var pendingRecords = 0
+    /// Bytes of the frames not replayed yet: what the limit applies to.
+    private var pendingBytes: Int64 = 0
     private var full = false
     private var refusedRecords = 0
     /// Torn frames dropped when the spool was opened (for tests and the journal).
@@ -58,10 +62,14 @@ public actor Spool {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Nothing is touched on disk until the first call that needs it.
-    public init(directory: String, limitBytes: Int64, segmentBytes: Int64 = 8 << 20, logger: Logger) {
+    /// - Parameters:
+    ///   - segmentBytes: the size past which a new segment file is started.
+    ///   - lockTimeout: how long to wait for the folder's lock (a killed process may still hold it briefly).
+    public init(directory: String, limitBytes: Int64, segmentBytes: Int64 = 8 << 20, lockTimeout: Duration = .seconds(10), logger: Logger) {
         self.directory = directory
         self.limitBytes = limitBytes
         self.segmentBytes = segmentBytes
+        self.lockTimeout = lockTimeout
         self.executor = BlockingExecutor(label: "recio.spool")
         var logger = logger
         logger[metadataKey: "spool"] = .string(directory)
@@ -78,6 +86,8 @@ public actor Spool {
     }
     /// Bytes on disk (segments, including replayed frames of the current segment).
     public var diskBytes: Int64 { segments.reduce(0) { $0 + $1.size } }
+    /// Bytes waiting to be replayed (what `limitBytes` bounds).
+    public var backlogBytes: Int64 { pendingBytes }
     /// Whether the last append was refused for the size limit and no replay has made room since.
     public var isFull: Bool { full }
 
@@ -108,12 +118,12 @@ public actor Spool {
     public func append(_ payload: [UInt8], records: Int) throws {
         try open()
         let frame = SpoolFrame.encode(payload: payload, records: records)
-        guard diskBytes + Int64(frame.count) <= limitBytes else {
+        guard pendingBytes + Int64(frame.count) <= limitBytes else {
             refusedRecords += records
             if !full {
                 full = true
                 logger.error("SPOOL FULL: size limit reached; batches are no longer spooled and the health check fails until the store is back and the backlog replays",
-                             metadata: ["spool.limit_bytes": "\(limitBytes)", "spool.bytes": "\(diskBytes)", "spool.records": "\(pendingRecords)"])
+                             metadata: ["spool.limit_bytes": "\(limitBytes)", "spool.bytes": "\(pendingBytes)", "spool.records": "\(pendingRecords)"])
             }
             publish()
             throw SpoolError(.full, path: directory,
@@ -135,6 +145,7 @@ public actor Spool {
         segments[index].size = start + Int64(frame.count)
         pending.append(FrameRef(sequence: segments[index].sequence, offset: start, size: Int64(frame.count), records: records))
         pendingRecords += records
+        pendingBytes += Int64(frame.count)
         publish()
     }
 
@@ -161,7 +172,10 @@ public actor Spool {
         try open()
         let count = min(frames, pending.count - pendingHead)
         guard count > 0 else { return }
-        for ref in pending[pendingHead..<(pendingHead + count)] { pendingRecords -= ref.records }
+        for ref in pending[pendingHead..<(pendingHead + count)] {
+            pendingRecords -= ref.records
+            pendingBytes -= ref.size
+        }
         pendingHead += count
         if pendingHead == pending.count {
             pending.removeAll()
@@ -183,7 +197,7 @@ public actor Spool {
                 pendingHead = 0
             }
         }
-        if full, diskBytes < limitBytes {
+        if full, pendingBytes < limitBytes {
             full = false
             logger.notice("spool below its limit again; spooling resumes", metadata: ["spool.bytes": "\(diskBytes)", "spool.refused_records": "\(refusedRecords)"])
         }
@@ -222,9 +236,10 @@ public actor Spool {
         let fd = Foundation.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ioError("open", lockPath) }
         // A process that was just killed may still be releasing it: wait a little.
+        let attempts = Int(lockTimeout.components.seconds * 10) + Int(lockTimeout.components.attoseconds / 100_000_000_000_000_000)
         for attempt in 0... {
             if flock(fd, LOCK_EX | LOCK_NB) == 0 { break }
-            guard errno == EWOULDBLOCK || errno == EINTR, attempt < 100 else {
+            guard errno == EWOULDBLOCK || errno == EINTR, attempt < attempts else {
                 Foundation.close(fd)
                 throw SpoolError(.locked, path: directory, "another process uses this spool (its LOCK file is held); is a second copy of the daemon running?")
             }
@@ -246,6 +261,7 @@ public actor Spool {
             case .frame(let payload, let records):
                 pending.append(FrameRef(sequence: sequence, offset: Int64(offset), size: Int64(payload.upperBound - offset), records: records))
                 pendingRecords += records
+                pendingBytes += Int64(payload.upperBound - offset)
                 offset = payload.upperBound
             case .torn(let reason):
                 tornFramesDropped += 1
@@ -319,6 +335,6 @@ public actor Spool {
     }
 
     private func publish() {
-        SpoolMonitor.shared.update(directory, SpoolMonitor.Entry(records: pendingRecords, bytes: diskBytes, limitBytes: limitBytes, full: full))
+        SpoolMonitor.shared.update(directory, SpoolMonitor.Entry(records: pendingRecords, bytes: pendingBytes, limitBytes: limitBytes, full: full))
     }
 }
