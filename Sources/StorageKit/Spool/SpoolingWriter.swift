@@ -50,8 +50,9 @@ public actor SpoolingWriter<Record: StorableRecord>: Writer {
     private var replayedRecords = 0
     private var abandonedRecords = 0
     private var lastError: String?
-    /// The last replay attempt failed (the store is still away): `flush` does not wait for it.
-    private var replayFailing = false
+    /// The store failed or was too slow, and no replay has succeeded since: `flush` and `close`
+    /// do not wait for a replay that cannot happen (the backlog is safe on disk).
+    private var storeFailing = false
 
     /// Largest batch handed to the store when replaying (spooled frames are merged up to this).
     public static var mergeLimit: Int { 50_000 }
@@ -94,7 +95,7 @@ public actor SpoolingWriter<Record: StorableRecord>: Writer {
     public func flush() async throws {
         if spooling == true {
             startDrain()
-            if !replayFailing, let drainTask {
+            if !storeFailing, let drainTask {
                 let waiting = Task<Void, any Error> { await drainTask.value }
                 _ = await awaitResult(of: waiting, atMost: flushTimeout)
             }
@@ -111,7 +112,7 @@ public actor SpoolingWriter<Record: StorableRecord>: Writer {
         guard core.markClosed() else { return }
         try? await flush()
         drainTask?.cancel()
-        if let drainTask {
+        if !storeFailing, let drainTask {
             let waiting = Task<Void, any Error> { await drainTask.value }
             _ = await awaitResult(of: waiting, atMost: .seconds(5))
         }
@@ -158,9 +159,11 @@ public actor SpoolingWriter<Record: StorableRecord>: Writer {
                 return
             case .finished(.failure(let error)):
                 guard shouldSpool(error) else { throw error }
+                storeFailing = true
                 lastError = String(describing: error)
                 core.logger.warning("store failed; spooling batches until it is back", metadata: ["error": "\(error)"])
             case .timedOut:
+                storeFailing = true
                 inFlight = task
                 lastError = "write slower than \(slowWriteTimeout)"
                 core.logger.warning("store slower than the write timeout; spooling batches until it keeps up",
@@ -208,10 +211,13 @@ public actor SpoolingWriter<Record: StorableRecord>: Writer {
             if let task = inFlight {
                 _ = await task.result
                 inFlight = nil
+                if Task.isCancelled { break }
             }
             let chunk: [(payload: [UInt8], records: Int)]
             do {
                 chunk = try await spool.peek(maxRecords: Self.mergeLimit)
+            } catch let error as SpoolError where error.code == .closed {
+                break
             } catch {
                 core.logger.error("spool unreadable; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: retry.delay(attempt: failures))
@@ -239,9 +245,9 @@ public actor SpoolingWriter<Record: StorableRecord>: Writer {
                     core.logger.notice("store back; replaying the spool", metadata: ["replayed": "\(rows.count)", "after_failures": "\(failures)"])
                 }
                 failures = 0
-                replayFailing = false
+                storeFailing = false
             } catch {
-                replayFailing = true
+                storeFailing = true
                 lastError = String(describing: error)
                 if failures == 0 || failures.isMultiple(of: 20) {
                     let waiting = await spool.recordCount
