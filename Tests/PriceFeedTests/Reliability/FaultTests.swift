@@ -160,6 +160,56 @@ struct FaultTests {
         }
     }
 
+    // MARK: - Spool limit
+
+    /// A spool that reaches `spool_max_bytes` while PostgreSQL is down: logged as an error, shown
+    /// in `STATUS=`, and the health check fails (watchdog pings withheld); when the server is back
+    /// the backlog replays, the health check passes again, and nothing accepted is lost.
+    @Test func aFullSpoolFailsTheHealthCheckAndSaysSo() async throws {
+        try await withFixtureServer(script: Self.feed) { server in
+            WatchdogFixture.configure(server)
+            try await withTemporaryDirectory { dir in
+                try await PrivatePostgresCluster.with { cluster in
+                    let schema = try PostgresIdentifier("user_0001")
+                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
+                    config.conninfo = cluster.connectionString
+                    config.spoolDirectory = dir.appendingPathComponent("spool").path
+                    config.spoolMaxBytes = 4096
+                    try config.write()
+                    let notify = try DatagramReceiver(directory: dir)
+                    let messages = NotifyLog()
+                    let listening = Task { while !Task.isCancelled { if let m = await notify.receiveString(timeout: .milliseconds(500)) { messages.add(m) } } }
+                    defer { listening.cancel() }
+                    let daemon = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("daemon.log"),
+                                                     environment: Self.debug.merging(["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "2000000"]) { $1 })
+                    try await Self.waitFor("seconds stored") { Self.acknowledged(daemon.log).stored.count >= 2 }
+                    try await cluster.stop()
+                    messages.phase = 1
+                    try await Self.waitFor("the spool to fill", within: .seconds(120)) { daemon.log.contains("SPOOL FULL") }
+                    try await Self.waitFor("the health check to fail on it") {
+                        daemon.log.split(separator: "\n").contains { $0.contains("withholding systemd watchdog pings") && $0.contains("spool full") }
+                    }
+                    try await Self.waitFor("STATUS= to say so") { messages.count(phase: 1, containing: "SPOOL FULL") >= 1 }
+                    try await cluster.start()
+                    try await Self.waitFor("the health check to pass again", within: .seconds(120)) {
+                        daemon.log.contains("health check passes again")
+                    }
+                    #expect(await daemon.terminate() == 0, "\(daemon.log.suffix(3000))")
+                    let accepted = WatchdogProcessTests.loggedCount("ticks.accepted", in: daemon.log)
+                    let written = WatchdogProcessTests.loggedCount("ticks.written", in: daemon.log)
+                    let a = Self.acknowledged(daemon.log)
+                    let pg = Self.privateConnection(cluster)
+                    let found = try await Self.stored(schema, pg)
+                    await pg.close()
+                    print("FAULT spool-full limit_bytes=4096 accepted=\(accepted) written=\(written) spooled=\(a.spooled.count) found=\(found.seconds.count) duplicates=\(found.duplicates)")
+                    #expect(accepted > 0 && accepted == written, "records refused by the full spool were kept and written later")
+                    #expect(a.stored.union(a.spooled).isSubset(of: found.seconds))
+                    #expect(found.duplicates == 0)
+                }
+            }
+        }
+    }
+
     // MARK: - SIGTERM
 
     /// SIGTERM while PostgreSQL is down and ticks pour in: the daemon exits 0 after writing every

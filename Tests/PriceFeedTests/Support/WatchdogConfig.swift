@@ -14,6 +14,8 @@ struct WatchdogConfig {
     var conninfo = ""
     /// `spool_dir`, when the daemon should spool what its stores cannot take.
     var spoolDirectory: String?
+    /// `spool_max_bytes`, when not the default.
+    var spoolMaxBytes: Int?
 
     init(writers: [String], primary: String, directory: URL, schema: String, server: FixtureServer, options: [String: Any] = [:]) {
         self.writers = writers
@@ -52,6 +54,7 @@ struct WatchdogConfig {
         ]
         var withSpool = document
         if let spoolDirectory { withSpool["spool_dir"] = spoolDirectory }
+        if let spoolMaxBytes { withSpool["spool_max_bytes"] = spoolMaxBytes }
         try JSONSerialization.data(withJSONObject: withSpool, options: [.sortedKeys, .prettyPrinted]).write(to: url)
         return url
     }
