@@ -139,6 +139,12 @@ import Testing
                                             environment: ["NOTIFY_SOCKET": receiver.address, "RECIO_TEST_START": "\(Int64(Date().timeIntervalSince1970) - 3600)"],
                                             logPath: dir.appendingPathComponent("log").path)
             _ = await Self.awaitNotify(receiver, "READY=1")
+            // READY=1 comes before the first write creates the table: wait for a stored row, so
+            // "still recording" below compares two real counts.
+            let firstRow = ContinuousClock.now + .seconds(30)
+            while ((try? await Self.sqliteSeconds(db))?.count ?? 0) == 0, ContinuousClock.now < firstRow {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try Data("{\"postgres\": ".utf8).write(to: URL(fileURLWithPath: path))
             process.signal(SIGHUP)
             #expect(await process.waitForLog("reload rejected"))

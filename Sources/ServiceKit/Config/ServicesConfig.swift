@@ -9,6 +9,12 @@ public struct ServicesConfig: Sendable, Equatable {
     /// Folder for durable spools (backlogs a store could not take yet).
     public var spoolDirectory: String?
     public var services: [ServiceName: ServiceConfig]
+    /// The most bytes one spool (one writer and dataset) may hold on disk (`spool_max_bytes`;
+    /// default 1 GiB). Reaching it is logged as an error and fails the health check.
+    public var spoolMaxBytes: Int64 = ServicesConfig.defaultSpoolMaxBytes
+
+    /// 1 GiB: weeks of price history at one row a second.
+    public static let defaultSpoolMaxBytes: Int64 = 1 << 30
 
     /// The entry of one service (every service is present after a successful load).
     public func service(_ name: ServiceName) -> ServiceConfig { services[name]! }
@@ -32,6 +38,7 @@ public struct ServicesConfig: Sendable, Equatable {
         let root = ConfigNode(value: value, file: file)
         let postgres = try PostgresSettings.parse(try root.required("postgres"))
         let spool = try root.optional("spool_dir")?.absolutePath()
+        let spoolMaxBytes = try root.optional("spool_max_bytes")?.integer(in: 4096...(1 << 50)) ?? defaultSpoolMaxBytes
         let servicesNode = try root.required("services")
         var services: [ServiceName: ServiceConfig] = [:]
         for (key, node) in try servicesNode.members() {
@@ -45,7 +52,7 @@ public struct ServicesConfig: Sendable, Equatable {
             _ = try servicesNode.required(name.rawValue)
         }
         try root.finish()
-        return ServicesConfig(file: file, postgres: postgres, spoolDirectory: spool, services: services)
+        return ServicesConfig(file: file, postgres: postgres, spoolDirectory: spool, services: services, spoolMaxBytes: spoolMaxBytes)
     }
 
     private static func describe(_ error: Error) -> String {

@@ -80,8 +80,8 @@ public struct WriterFactory: Sendable {
     /// Returns `nil` when the service does not write this dataset at its current stage.
     public func makeWriter<R: StorableRecord>(_ type: R.Type, json: JSONForms? = nil) throws -> (any Writer<R>)? {
         guard let plan = plan(for: type, json: json) else { return nil }
-        let primary = try makeStore(plan.primary, type, json: json)
-        let shadows = try plan.shadows.map { try makeStore($0, type, json: json) }
+        let primary = try spooled(try makeStore(plan.primary, type, json: json), kind: plan.primary, role: .primary)
+        let shadows = try plan.shadows.map { try spooled(try makeStore($0, type, json: json), kind: $0, role: .shadow) }
         if shadows.isEmpty { return primary }
         return FanOutWriter(primary: primary, shadows: shadows, logger: logger)
     }
@@ -122,6 +122,19 @@ public struct WriterFactory: Sendable {
                 throw error
             }
         }
+    }
+
+    /// The spool folder of one store and dataset of this service: `<spool_dir>/<service>/<dataset>.<store>`.
+    public func spoolDirectory<R: StorableRecord>(for type: R.Type, kind: WriterKind) -> String? {
+        config.spoolDirectory.map { "\($0)/\(service.name.rawValue)/\(R.dataset).\(kind.rawValue)" }
+    }
+
+    /// With `spool_dir` configured, the store behind a durable spool (`SpoolingWriter`); without
+    /// it, or for a record with no byte form to spool, the store itself.
+    private func spooled<R: StorableRecord>(_ store: any Writer<R>, kind: WriterKind, role: SpoolingWriter<R>.Role) throws -> any Writer<R> {
+        guard let directory = spoolDirectory(for: R.self, kind: kind), SpoolCodec<R>.forRecord != nil else { return store }
+        let spool = Spool(directory: directory, limitBytes: config.spoolMaxBytes, logger: logger)
+        return try SpoolingWriter(writer: store, spool: spool, role: role, logger: logger)
     }
 
     private func makeStore<R: StorableRecord>(_ kind: WriterKind, _ type: R.Type, json: JSONForms?) throws -> any Writer<R> {

@@ -22,6 +22,10 @@ final class DaemonService<D: Daemon>: Service {
     /// Healthy only once ready and while the daemon says so.
     func health() async -> HealthReport {
         guard ready.value else { return .unhealthy(reason: "starting") }
+        let full = SpoolMonitor.shared.fullSpools
+        if !full.isEmpty {
+            return .unhealthy(reason: "spool full (\(full.joined(separator: ", "))): the store has been unreachable too long")
+        }
         return await daemon.health()
     }
 
@@ -41,7 +45,7 @@ final class DaemonService<D: Daemon>: Service {
             }
         }
         ready.value = true
-        let line = await daemon.statusLine()
+        let line = await statusLine()
         notifier.ready(status: line)
         logger.info("ready", metadata: ["status": "\(line)"])
 
@@ -58,7 +62,7 @@ final class DaemonService<D: Daemon>: Service {
                 // STATUS= kept current while running.
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(2)) }
-                    self.notifier.status(await self.daemon.statusLine())
+                    self.notifier.status(await self.statusLine())
                 }
             }
             await group.waitForAll()
@@ -69,6 +73,11 @@ final class DaemonService<D: Daemon>: Service {
         logger.notice("stopping: flushing writers", metadata: ["pending": "\(pending)"])
         try await shutdownExtendingTimeout()
         logger.notice("stopped cleanly")
+    }
+
+    /// The daemon's `STATUS=` line, with the spool backlog (or `SPOOL FULL`) appended when there is one.
+    func statusLine() async -> String {
+        StatusLine(await daemon.statusLine(), SpoolMonitor.shared.statusPart).description
     }
 
     /// Flushes, telling systemd to extend the stop timeout while records are still draining.

@@ -71,8 +71,9 @@ actor ShadowLane<Record: StorableRecord> {
 
     func status() async -> WriterStatus {
         var s = await writer.status()
-        s.backlog = backlogCount
-        s.abandoned = abandoned
+        // Added to the shadow's own figures: a spooling shadow has a backlog of its own on disk.
+        s.backlog += backlogCount
+        s.abandoned += abandoned
         s.failures = max(s.failures, failures)
         s.lastError = lastError ?? s.lastError
         return s

@@ -10,6 +10,12 @@ struct WatchdogConfig {
     var directory: URL
     var schema: String
     var options: [String: Any]
+    /// The libpq conninfo (empty: the PG* environment).
+    var conninfo = ""
+    /// `spool_dir`, when the daemon should spool what its stores cannot take.
+    var spoolDirectory: String?
+    /// `spool_max_bytes`, when not the default.
+    var spoolMaxBytes: Int?
 
     init(writers: [String], primary: String, directory: URL, schema: String, server: FixtureServer, options: [String: Any] = [:]) {
         self.writers = writers
@@ -38,7 +44,7 @@ struct WatchdogConfig {
         if writers.contains("json") { btc["json_dir"] = directory.path }
         let postgresOnly: [String: Any] = ["writers": ["postgres"], "primary": "postgres"]
         let document: [String: Any] = [
-            "postgres": ["conninfo": "", "schema": schema],
+            "postgres": ["conninfo": conninfo, "schema": schema],
             "services": [
                 "btc_price_watchdog": btc,
                 "kalshi_api_watchdog": postgresOnly,
@@ -46,7 +52,10 @@ struct WatchdogConfig {
                 "live_data_analysis": postgresOnly.merging(["reader": "postgres"]) { $1 },
             ],
         ]
-        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted]).write(to: url)
+        var withSpool = document
+        if let spoolDirectory { withSpool["spool_dir"] = spoolDirectory }
+        if let spoolMaxBytes { withSpool["spool_max_bytes"] = spoolMaxBytes }
+        try JSONSerialization.data(withJSONObject: withSpool, options: [.sortedKeys, .prettyPrinted]).write(to: url)
         return url
     }
 }

@@ -22,8 +22,9 @@ final class WatchdogProcess: @unchecked Sendable {
         return folder
     }
 
-    /// Starts the daemon with `config`; its output goes to `log`.
-    init(config: URL, log: URL, arguments: [String] = []) throws {
+    /// Starts the daemon with `config`; its output goes to `log`. `environment` adds or overrides
+    /// variables (`RECIO_LOG_LEVEL`, `NOTIFY_SOCKET`, `WATCHDOG_USEC`).
+    init(config: URL, log: URL, arguments: [String] = [], environment extra: [String: String] = [:]) throws {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
@@ -32,6 +33,7 @@ final class WatchdogProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "RECIO_CONFIG"] { environment[key] = nil }
         environment["RECIO_LOG_LEVEL"] = "info"
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = handle
         process.standardError = handle
@@ -55,6 +57,19 @@ final class WatchdogProcess: @unchecked Sendable {
     func terminate() async -> Int32 {
         kill(process.processIdentifier, SIGTERM)
         return await waitForExit()
+    }
+
+    /// SIGKILL: no shutdown, no flush, as in a crash; waits for the process to be gone.
+    func kill9() async {
+        kill(process.processIdentifier, SIGKILL)
+        _ = await waitForExit()
+    }
+
+    /// The resident set size (`VmRSS`) in KiB, from `/proc`.
+    var residentKiB: Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 
     deinit {

@@ -5,7 +5,7 @@ import Testing
 
 /// The writers under test, each paired with an independent way to read its store back.
 enum WriterUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, json, postgres, fanOut
+    case sqlite, json, postgres, fanOut, spooledPostgres
     var testDescription: String { rawValue }
 }
 
@@ -56,7 +56,7 @@ func withWriter(_ kind: WriterUnderTest, _ body: (WriterFixture) async throws ->
                 #expect(result.rejected.isEmpty)
                 return result.records.pairs
             }))
-        case .postgres, .fanOut:
+        case .postgres, .fanOut, .spooledPostgres:
             try await TestPostgres.withSchema { schema, connection in
                 let postgres = try PostgresWriter<PriceTick>(configuration: try TestPostgres.configuration(), schema: schema, logger: logger)
                 let postgresReadBack = {
@@ -64,6 +64,11 @@ func withWriter(_ kind: WriterUnderTest, _ body: (WriterFixture) async throws ->
                 }
                 if kind == .postgres {
                     try await body(WriterFixture(writer: postgres, readBack: postgresReadBack))
+                } else if kind == .spooledPostgres {
+                    // The same contract with a spool in front (the store is up, so writes go through).
+                    let spool = Spool(directory: dir + "/spool", limitBytes: 1 << 20, logger: logger)
+                    let spooled = try SpoolingWriter(writer: postgres, spool: spool, role: .primary, logger: logger)
+                    try await body(WriterFixture(writer: spooled, readBack: postgresReadBack))
                 } else {
                     let sqlite = try SQLiteWriter<PriceTick>(path: sqlitePath, clock: clock, logger: logger)
                     let fanOut = FanOutWriter(primary: sqlite, shadows: [postgres], logger: logger)

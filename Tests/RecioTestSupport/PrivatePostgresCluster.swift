@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 /// A PostgreSQL cluster of a test's own, in a temporary folder, for tests that must stop or
 /// restart the server (never the shared one: other tests run against it in parallel).
@@ -8,18 +7,18 @@ import Testing
 /// `/usr/lib/postgresql/*/bin`. `initdb` refuses to run as root, so as root every command runs
 /// through `runuser -u postgres --` in a folder owned by `postgres`. The server listens only on a
 /// Unix socket inside the folder, so its port number cannot clash with anything.
-struct PrivatePostgresCluster: Sendable {
-    let directory: URL
-    let port: Int
-    let binDirectory: String
+public struct PrivatePostgresCluster: Sendable {
+    public let directory: URL
+    public let port: Int
+    public let binDirectory: String
 
-    var socketDirectory: String { directory.appendingPathComponent("socket").path }
-    var dataDirectory: String { directory.appendingPathComponent("data").path }
+    public var socketDirectory: String { directory.appendingPathComponent("socket").path }
+    public var dataDirectory: String { directory.appendingPathComponent("data").path }
     /// The libpq conninfo for this cluster.
-    var connectionString: String { "host=\(socketDirectory) port=\(port) user=postgres dbname=postgres" }
+    public var connectionString: String { "host=\(socketDirectory) port=\(port) user=postgres dbname=postgres" }
 
     /// Creates and starts a cluster, runs `body`, and always stops and deletes it.
-    static func with<T>(_ body: (PrivatePostgresCluster) async throws -> T) async throws -> T {
+    public static func with<T>(_ body: (PrivatePostgresCluster) async throws -> T) async throws -> T {
         let bin = try binDirectory()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recio-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("socket"), withIntermediateDirectories: true)
@@ -37,18 +36,43 @@ struct PrivatePostgresCluster: Sendable {
         }
     }
 
+    /// A streaming standby of this cluster in a folder of its own (`pg_basebackup -R`), started;
+    /// `body` runs with it, and it is always stopped and deleted afterwards. The primary must be running.
+    public func withStandby<T>(_ body: (PrivatePostgresCluster) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recio-pg-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("socket"), withIntermediateDirectories: true)
+        let standby = PrivatePostgresCluster(directory: directory, port: Int.random(in: 20_000...60_000), binDirectory: binDirectory)
+        do {
+            if getuid() == 0 { try await Self.run(["chown", "-R", "postgres", directory.path], in: directory) }
+            try await standby.postgres(["pg_basebackup", "-h", socketDirectory, "-p", String(port), "-U", "postgres",
+                                        "-D", standby.dataDirectory, "-R", "-X", "stream", "--no-sync"])
+            try await standby.pgctl("start")
+            let value = try await body(standby)
+            await standby.destroy()
+            return value
+        } catch {
+            await standby.destroy()
+            throw error
+        }
+    }
+
+    /// `pg_ctl promote`: a standby becomes a read-write primary (waits until it is).
+    public func promote() async throws {
+        try await postgres(["pg_ctl", "-D", dataDirectory, "-w", "-t", "60", "promote"])
+    }
+
     /// `pg_ctl restart -m fast`: terminates every session, waits until the server accepts again.
-    func restart() async throws {
+    public func restart() async throws {
         try await pgctl("restart", "-m", "fast")
     }
 
     /// `pg_ctl stop -m fast`: the server is down until `start()`.
-    func stop() async throws {
+    public func stop() async throws {
         try await pgctl("stop", "-m", "fast")
     }
 
     /// Starts a stopped server and waits until it accepts connections.
-    func start() async throws {
+    public func start() async throws {
         try await pgctl("start")
     }
 
@@ -81,8 +105,7 @@ struct PrivatePostgresCluster: Sendable {
         for version in versions.reversed() where fm.isExecutableFile(atPath: "\(root)/\(version)/bin/initdb") {
             return "\(root)/\(version)/bin"
         }
-        try #require(Bool(false), "no PostgreSQL server binaries: set PG_BINDIR or install the postgresql package")
-        return ""
+        throw ClusterError(description: "no PostgreSQL server binaries: set PG_BINDIR or install the postgresql package")
     }
 
     /// Runs a command to completion; its output goes to a log file that is quoted when it fails.
@@ -122,7 +145,7 @@ struct PrivatePostgresCluster: Sendable {
         }
     }
 
-    struct ClusterError: Error, CustomStringConvertible {
-        let description: String
+    public struct ClusterError: Error, CustomStringConvertible {
+        public let description: String
     }
 }
