@@ -152,6 +152,11 @@ let package = Package(
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["RecioTestSupport", "PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
         .testTarget(name: "KalshiKitTests", dependencies: ["RecioTestSupport", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"], exclude: ["Contract"]),
+        // Bad input (seeded fuzzing of every decoder), verbatim strings, per-user roles, secrets and
+        // file modes, and `recioctl schema check`.
+        .testTarget(name: "SecurityTests",
+                    dependencies: ["RecioTestSupport", "Migration", "PriceFeed", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"],
+                    exclude: ["Corpus"]),
         .testTarget(name: "LiveAnalysisTests", dependencies: ["RecioTestSupport", "LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
