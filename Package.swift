@@ -147,7 +147,7 @@ let package = Package(
         .target(name: "RecioTestSupport", dependencies: ["StorageKit", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/RecioTestSupport"),
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit", "RecioTestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit", "RecioTestSupport"]),
         .testTarget(name: "MigrationTests", dependencies: ["RecioTestSupport", "Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["RecioTestSupport", "PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
