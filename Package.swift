@@ -155,8 +155,7 @@ let package = Package(
         // Bad input (seeded fuzzing of every decoder), verbatim strings, per-user roles, secrets and
         // file modes, and `recioctl schema check`.
         .testTarget(name: "SecurityTests",
-                    dependencies: ["RecioTestSupport", "Migration", "PriceFeed", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"],
-                    exclude: ["Corpus"]),
+                    dependencies: ["RecioTestSupport", "Migration", "PriceFeed", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"]),
         .testTarget(name: "LiveAnalysisTests", dependencies: ["RecioTestSupport", "LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
