@@ -68,6 +68,15 @@ import Testing
                     #expect(error.sqlState == "42501", "\(sql): \(error)")
                 }
             }
+            // A user role cannot build the schema check's reference (no CREATE on the database):
+            // the check says so and what to do, rather than failing obscurely.
+            let checkAsUser = first.connection()
+            let refused = await #expect(throws: MigrationError.self) {
+                try await SchemaCheck(schema: first.schema, logger: quietLogger()).run(on: checkAsUser)
+            }
+            #expect(refused?.code == .permissionDenied)
+            #expect(refused?.description.contains("run the check as the database owner") == true, "\(String(describing: refused))")
+            await checkAsUser.close()
             // The other direction too.
             let reverse = first.connection()
             await #expect(throws: PostgresError.self) { try await reverse.query("SELECT * FROM \(second.schema.quoted).price_history") }
@@ -97,6 +106,11 @@ import Testing
     }
 
     private static func drop(_ users: [TestUser], _ admin: PostgresConnection) async {
+        // Give the shared test database its default privileges back (provisioning revoked PUBLIC's
+        // CONNECT and TEMPORARY), so other suites' roles can still connect.
+        if let database = try? await admin.query("SELECT current_database()").scalar, let name = try? PostgresIdentifier(database) {
+            _ = try? await admin.execute("GRANT CONNECT, TEMPORARY ON DATABASE \(name.quoted) TO PUBLIC")
+        }
         for user in users {
             _ = try? await admin.execute("DROP SCHEMA IF EXISTS \(user.schema.quoted) CASCADE")
             _ = try? await admin.execute("DROP OWNED BY \(user.role.quoted)")
