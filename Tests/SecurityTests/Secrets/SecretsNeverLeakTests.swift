@@ -69,6 +69,9 @@ import Testing
                     #expect(run.notifications.contains { $0.contains("READY=1") }, "\(run.notifications)")
                     #expect(run.notifications.contains { $0.contains("STATUS=") })
                     #expect(!run.argv.isEmpty)
+                    // Not vacuous: the daemon logged at trace level and reached PostgreSQL with the password.
+                    #expect(run.log.split(separator: "\n").count >= 5, "\(run.log)")
+                    #expect(run.log.contains("PostgreSQL connected"), "\(run.log)")
 
                     let written = try Self.files(under: data)
                     #expect(!written.contents.isEmpty, "the daemon wrote no file")
