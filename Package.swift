@@ -173,6 +173,10 @@ let package = Package(
         .testTarget(name: "KalshiKitTests", dependencies: ["RecioTestSupport", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit",
                                                     .product(name: "_CryptoExtras", package: "swift-crypto")],
                     exclude: ["Contract", "Signing"]),
+        // Bad input (seeded fuzzing of every decoder), verbatim strings, per-user roles, secrets and
+        // file modes, and `recioctl schema check`.
+        .testTarget(name: "SecurityTests",
+                    dependencies: ["RecioTestSupport", "Migration", "PriceFeed", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit"]),
         .testTarget(name: "LiveAnalysisTests", dependencies: ["RecioTestSupport", "LiveAnalysis", "PriceAnalytics", "StorageKit", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,7 +14,7 @@ struct RecioCtl: AsyncParsableCommand {
         abstract: "Migrate the REC.IO legacy SQLite/JSON stores to PostgreSQL and prove it.",
         discussion: "Exit status: 0 success, 1 a check failed (parity mismatch, verify FAIL), 2 usage or runtime error.",
         version: ServiceCommandLine.version,
-        subcommands: [Backfill.self, Parity.self, Verify.self, Backup.self, Archive.self]
+        subcommands: [Backfill.self, Parity.self, Verify.self, Backup.self, Archive.self, Schema.self, User.self]
     )
 
     /// Runs the command with the exit statuses above (ArgumentParser's default for usage errors is 64).
@@ -51,11 +51,14 @@ struct ConfigOptions: ParsableArguments {
     func load() throws -> ServicesConfig { try ServicesConfig.load(path: path) }
 
     /// The PostgreSQL connection and schema the config names.
-    func postgres() throws -> (PostgresConfiguration, PostgresIdentifier) {
+    func postgres(overridingConninfo conninfo: String? = nil) throws -> (PostgresConfiguration, PostgresIdentifier) {
         let config = try load()
         let settings = config.postgres
+        if let conninfo, conninfo.range(of: "password", options: .caseInsensitive) != nil {
+            throw ValidationError("--conninfo must not contain a password (it would be visible in the process list); use PGPASSWORD or .pgpass")
+        }
         let configuration = PostgresConfiguration(
-            connectionString: settings.conninfo, password: try settings.resolvePassword(),
+            connectionString: conninfo ?? settings.conninfo, password: conninfo == nil ? try settings.resolvePassword() : nil,
             applicationName: "recioctl", connectTimeout: .seconds(settings.connectTimeoutSeconds))
         return (configuration, try PostgresIdentifier(settings.schema))
     }

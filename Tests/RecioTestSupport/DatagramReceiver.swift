@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A bound `AF_UNIX` datagram socket standing in for systemd's notify socket or journald's socket.
+/// A bound `AF_UNIX` datagram socket standing in for systemd's notify socket or journald's socket
+/// (shared by every test target that runs a daemon).
 ///
 /// Sendable without a lock: the descriptor and address are immutable, and `receive` is only ever
 /// awaited by one test at a time.

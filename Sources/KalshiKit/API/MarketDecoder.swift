@@ -55,13 +55,23 @@ public enum MarketDecoder {
             }
         }
         let strikeType = market["strike_type"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        return .success(MarketSnapshot(
+        let snapshot = MarketSnapshot(
             second: second, eventTicker: event, marketTicker: ticker, status: status,
             yesBid: prices[0], yesAsk: prices[1], noBid: prices[2], noAsk: prices[3], lastPrice: prices[4],
             volume: counts[0], volume24h: volume24h, openInterest: counts[1],
             openTime: open, closeTime: close, strikeType: strikeType, floorStrike: strikes[0], capStrike: strikes[1],
             rawJSON: market.compactText
-        ))
+        )
+        // The stores' own rules (ranges, no NUL in text): one bad market is dropped here, with the
+        // reason, instead of making the writers refuse the whole poll's batch.
+        do {
+            try snapshot.validate()
+        } catch let error as StorageError {
+            return invalid(error.message)
+        } catch {
+            return invalid("\(error)")
+        }
+        return .success(snapshot)
     }
 
     /// Why one member could not be read.

@@ -15,6 +15,8 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
         public static let io = Code("io")
         /// A checkpoint belongs to another source or is unreadable.
         public static let invalidCheckpoint = Code("invalid_checkpoint")
+        /// The PostgreSQL role lacks a privilege the command needs.
+        public static let permissionDenied = Code("permission_denied")
     }
 
     public let code: Code

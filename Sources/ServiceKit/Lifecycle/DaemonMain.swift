@@ -51,6 +51,10 @@ public enum DaemonMain {
             print("\(D.service.executableName) \(ServiceCommandLine.version)")
             exit(ExitStatus.ok)
         }
+        // Files the daemon creates are never world-readable, whatever umask it was started with
+        // (the units set UMask=0077; a stricter inherited umask is kept).
+        let inherited = umask(0o027)
+        umask(inherited | 0o027)
         RecioLogging.bootstrap(service: D.service.executableName, environment: environment)
         var logger = Logger(label: "recio.\(D.service.rawValue)")
         logger[metadataKey: "service"] = .string(D.service.rawValue)

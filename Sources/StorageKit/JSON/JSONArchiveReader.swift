@@ -71,15 +71,26 @@ public actor JSONArchiveReader<Record: StorableRecord> {
                     result.rejected.append(RejectedLine(file: name, line: index + 1, reason: "torn last line (no newline)"))
                     continue
                 }
+                let record: Record
                 do {
-                    let record = try form.decode(data[line.range])
-                    let t = form.epochSeconds(record)
-                    if let from, t < from { continue }
-                    if let to, t >= to { continue }
-                    records.append((t, record))
+                    record = try form.decode(data[line.range])
                 } catch {
                     result.rejected.append(RejectedLine(file: name, line: index + 1, reason: "undecodable: \(error)"))
+                    continue
                 }
+                // A line that decodes but breaks the record's rules (a strike that is not a number,
+                // a second outside 2000...2100) is rejected here, with its line, rather than
+                // handed to a writer that would refuse the whole batch it lands in.
+                do {
+                    try record.validate()
+                } catch {
+                    result.rejected.append(RejectedLine(file: name, line: index + 1, reason: "invalid: \(error)"))
+                    continue
+                }
+                let t = form.epochSeconds(record)
+                if let from, t < from { continue }
+                if let to, t >= to { continue }
+                records.append((t, record))
             }
             records.sort { $0.0 < $1.0 }  // stable sort: keeps the file order within a second
             result.records.append(contentsOf: records.map(\.1))

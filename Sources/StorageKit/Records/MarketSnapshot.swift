@@ -82,7 +82,28 @@ public struct MarketSnapshot: StorableRecord, Codable, Hashable {
         for (name, strike) in [("floor_strike", floorStrike), ("cap_strike", capStrike)] {
             if let strike, !Self.isJSONNumber(strike) { throw fail("\(name) \"\(strike)\" is not a number") }
         }
+        // Strings from the network are stored verbatim, except that PostgreSQL text cannot hold a
+        // NUL byte (nor jsonb a \u0000 escape): such a record is refused whole, naming the field,
+        // before any store sees it, rather than escaped into something Kalshi never sent.
+        for (name, text) in [("market_ticker", marketTicker), ("event_ticker", eventTicker), ("status", status), ("strike_type", strikeType ?? "")] {
+            guard !text.utf8.contains(0) else { throw fail("\(name) contains a NUL byte, which PostgreSQL text cannot store") }
+        }
         guard !rawJSON.isEmpty, !rawJSON.utf8.contains(0) else { throw fail("empty raw JSON or a NUL byte in it") }
+        guard !Self.containsEscapedNUL(rawJSON) else { throw fail("raw JSON contains \\u0000, which PostgreSQL jsonb cannot store") }
+    }
+
+    /// Whether JSON `text` has a `\u0000` escape (an escaped backslash followed by `u0000` is not one).
+    static func containsEscapedNUL(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\\") else { i += 1; continue }
+            if bytes[i + 1] == UInt8(ascii: "u"), i + 5 < bytes.count, bytes[(i + 2)...(i + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                return true
+            }
+            i += 2
+        }
+        return false
     }
 
     /// Whether `text` is a JSON number (what PostgreSQL `NUMERIC` accepts from the strikes).

@@ -1,4 +1,9 @@
 import CSQLite3
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One connection to an SQLite file, the only owner of its `sqlite3*` (closed in `deinit` with
 /// `sqlite3_close_v2`). It is opened in WAL mode with a busy timeout and `synchronous=FULL`, so a
@@ -45,6 +50,9 @@ public final class SQLiteConnection: SQLiteRowContext {
             flags |= SQLITE_OPEN_READWRITE
             if options.create { flags |= SQLITE_OPEN_CREATE }
         }
+        if !options.readOnly, options.create {
+            try Self.createPrivately(path)
+        }
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
@@ -76,6 +84,29 @@ public final class SQLiteConnection: SQLiteRowContext {
     }
 
     deinit { close() }
+
+    /// The mode of a database file this code creates: owner read-write, group read (legacy readers
+    /// run in the group), nobody else. SQLite gives its `-wal` and `-shm` files the database
+    /// file's mode, so they follow.
+    public static let createdFileMode: mode_t = 0o640
+
+    /// Creates `path` empty with `createdFileMode` when it does not exist, whatever the umask
+    /// (SQLite itself would create it 0644 minus the umask). An existing file is left alone.
+    private static func createPrivately(_ path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, createdFileMode)
+        // EEXIST: an existing file keeps its mode. Any other failure (missing folder, permissions)
+        // is left for sqlite3_open_v2 to report in its own words.
+        guard fd >= 0 else { return }
+        #if canImport(Glibc)
+        defer { _ = Glibc.close(fd) }
+        #else
+        defer { _ = Darwin.close(fd) }
+        #endif
+        guard fchmod(fd, createdFileMode) == 0 else {
+            throw SQLiteError(code: .openFailed, extendedResultCode: SQLITE_CANTOPEN,
+                              message: "could not set mode 0640 on the new database file (errno \(errno))", path: path)
+        }
+    }
 
     /// Finalizes the cached statements and closes the handle. Idempotent.
     public func close() {

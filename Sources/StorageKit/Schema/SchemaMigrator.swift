@@ -58,13 +58,7 @@ public struct SchemaMigrator: Sendable {
         if try conn.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema.name]).isEmpty {
             try conn.executeScript("CREATE SCHEMA IF NOT EXISTS \(schema.quoted)")
         }
-        try conn.executeScript("""
-            CREATE TABLE IF NOT EXISTS \(schema.quoted).schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
+        try conn.executeScript(Self.bookkeepingTableSQL(schema))
 
         let applied = try readApplied(conn)
         let known = Set(migrations.map(\.version))
@@ -95,6 +89,18 @@ public struct SchemaMigrator: Sendable {
             appliedNow.append(migration.version)
         }
         return appliedNow
+    }
+
+    /// The `schema_migrations` table that records the applied versions (also built into the
+    /// reference schema of `recioctl schema check`, so it is compared like any table).
+    static func bookkeepingTableSQL(_ schema: PostgresIdentifier) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(schema.quoted).schema_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
     }
 
     private func readApplied(_ conn: isolated PostgresConnection) throws -> [(version: Int, name: String)] {

@@ -6,9 +6,10 @@ public enum StorageSchema {
         Migration(
             version: 1,
             name: "price_history and heartbeats",
+            // The schema itself is created by `SchemaMigrator` before any migration runs (and only
+            // when missing): a `CREATE SCHEMA IF NOT EXISTS` here would need the database's CREATE
+            // privilege, which a least-privilege user role (`recioctl user create`) does not have.
             sql: """
-                CREATE SCHEMA IF NOT EXISTS {schema};
-
                 -- One row per UTC second. Range-partitioned by month, with no default partition:
                 -- retention drops whole months, and a write for a month without a partition fails
                 -- loudly instead of landing in a catch-all.

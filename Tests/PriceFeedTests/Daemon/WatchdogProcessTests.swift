@@ -25,6 +25,8 @@ struct WatchdogProcessTests {
     /// The legacy `price_log` rows through the sqlite3 CLI: key → price.
     static func legacyRows(_ path: String) throws -> [String: String] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        // The daemon creates the file, then the table: on a loaded disk a read can fall in between.
+        guard try sqlite3CLI(path, "SELECT count(*) FROM sqlite_master WHERE name = 'price_log'").hasPrefix("1") else { return [:] }
         let text = try sqlite3CLI(path, "SELECT timestamp || '|' || price FROM price_log ORDER BY timestamp")
         var rows: [String: String] = [:]
         for line in text.split(separator: "\n") {

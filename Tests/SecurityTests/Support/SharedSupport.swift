@@ -1,0 +1,2 @@
+/// The shared test support (PostgreSQL server, temporary folders), visible to every file here.
+@_exported import RecioTestSupport
