@@ -36,13 +36,20 @@ struct PriceHistoryMigrationTests {
         return out
     }
 
-    @Test func canonicalHashIsPostgresMD5() async throws {
+    /// The legacy side's row hash is bit for bit the expression PostgreSQL evaluates in the parity query.
+    @Test func canonicalHashIsPostgresHashint8extended() async throws {
         try await TestPostgres.withSchema { _, conn in
-            for (second, cents): (Int64, Int64) in [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9)] {
+            let sql = "SELECT " + CanonicalRowHash.sql(second: "$1::bigint", price: "$2::numeric(14,2)") + "::text"
+            let cases: [(Int64, Int64)] = [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9),
+                                           (1_735_707_600, 100), (1_780_271_400, 6_400_999), (2_147_483_648, 5), (4_294_967_296, 77)]
+            for (second, cents) in cases {
                 let text = CanonicalRowHash.text(second: second, cents: cents)
-                let pg = try await conn.query("SELECT ('x' || left(md5($1), 16))::bit(64)::bigint::text", [text]).scalar
+                let pg = try await conn.query(sql, [String(second), USDText.format(cents)]).scalar
                 #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(text)")
             }
+            // A different price or second changes the hash.
+            #expect(CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_345) != CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_346))
+            #expect(CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_345) != CanonicalRowHash.hash(second: 1_730_524_801, cents: 6_412_345))
             #expect(SegmentChecksum.wrappingSum(decimalText: "-1") == UInt64.max)
             #expect(SegmentChecksum.wrappingSum(decimalText: "18446744073709551617") == 1)
         }

@@ -85,6 +85,59 @@ public final class LegacyPriceLogFile: Sendable {
         }
     }
 
+    /// One chunk of text-keyed rows read for the backfill, already decoded by `LegacyPriceRule`.
+    public struct DecodedChunk: Sendable {
+        /// Rows read (ticks + rejects).
+        public var read = 0
+        /// The loadable rows as ticks (source `legacy_backfill`), in key order.
+        public var ticks: [PriceTick] = []
+        /// Rows that cannot be loaded, whole, with the reason.
+        public var rejects: [(row: SQLiteRowValues, reason: String)] = []
+        /// Ticks whose key was in the fall-back hour (read as EST).
+        public var ambiguous = 0
+        /// The chunk's last key (resume point); `nil` when there were no rows.
+        public var lastKey: String?
+    }
+
+    /// Up to `limit` rows with text keys greater than `afterKey`, in key order (keyset paging on the
+    /// primary-key index: memory stays bounded by `limit`), decoded on the file's own thread
+    /// straight from the column bytes: only rejected rows are materialised whole.
+    public func decodedTextKeyChunk(after afterKey: String?, limit: Int) async throws -> DecodedChunk {
+        try await database.read { connection in
+            let statement = try connection.prepare(
+                "SELECT \(Self.selectList) FROM price_log WHERE timestamp > ? AND timestamp < x'' ORDER BY timestamp LIMIT ?")
+            try statement.bind([.text(afterKey ?? ""), .integer(Int64(limit))])
+            defer { statement.reset() }
+            var chunk = DecodedChunk()
+            chunk.ticks.reserveCapacity(limit)
+            var lastKeyBytes: [UInt8] = []
+            while try statement.step() {
+                chunk.read += 1
+                let key = statement.withColumnBytes(0) { bytes -> LegacyPriceRule.Key in
+                    lastKeyBytes.removeAll(keepingCapacity: true)
+                    lastKeyBytes.append(contentsOf: bytes)
+                    return LegacyPriceRule.key(bytes: bytes)
+                }
+                let price = LegacyPriceRule.price(type: statement.columnType(1), double: statement.columnDouble(1))
+                switch (key, price) {
+                case (.rejected(let reason), _), (_, .rejected(let reason)):
+                    // The reason the generic reader gives for this value (it names text prices verbatim).
+                    let row = statement.row()
+                    let why: String
+                    if case .rejected(let r) = LegacyPriceRule.key(row[0]) { why = r }
+                    else if case .rejected(let r) = LegacyPriceRule.price(row[1]) { why = r }
+                    else { why = reason }
+                    chunk.rejects.append((row, why))
+                case (.instant(let second, let ambiguous), .cents(let cents)):
+                    if ambiguous { chunk.ambiguous += 1 }
+                    chunk.ticks.append(PriceTick(second: second, price: USDCents(cents: cents), source: .legacyBackfill))
+                }
+            }
+            if chunk.read > 0 { chunk.lastKey = String(decoding: lastKeyBytes, as: UTF8.self) }
+            return chunk
+        }
+    }
+
     /// The result of scanning the rows of a UTC window.
     public struct Scan: Sendable {
         /// Checksums per segment: key `k` covers `[origin + k·step, origin + (k+1)·step)`.

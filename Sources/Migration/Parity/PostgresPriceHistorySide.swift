@@ -13,11 +13,11 @@ struct PostgresPriceHistorySide: Sendable {
 
     /// Checksums per segment `k` = `[origin + k·step, origin + (k+1)·step)` of `[from, to)`.
     func segments(from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> [Int64: SegmentChecksum] {
+        // date_part (a double, exact for whole seconds) is cheaper than extract (a numeric).
         let sql = """
             SELECT segment::text, count(*)::text, sum(h)::text FROM (
-                SELECT (e - $3::bigint) / $4::bigint AS segment,
-                       ('x' || left(md5(e::text || '|' || price::text), 16))::bit(64)::bigint AS h
-                FROM (SELECT extract(epoch FROM ts)::bigint AS e, price FROM \(table)
+                SELECT (e - $3::bigint) / $4::bigint AS segment, \(CanonicalRowHash.sql(second: "e", price: "price")) AS h
+                FROM (SELECT date_part('epoch', ts)::bigint AS e, price FROM \(table)
                       WHERE ts >= to_timestamp($1::double precision) AND ts < to_timestamp($2::double precision)) AS r
             ) AS s GROUP BY segment
             """

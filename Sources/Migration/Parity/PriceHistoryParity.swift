@@ -6,7 +6,7 @@ import StorageKit
 ///
 /// The design follows data-diff: per bucket, both stores produce a row count and an
 /// order-independent checksum of the canonical rows (`CanonicalRowHash`) — PostgreSQL inside the
-/// server, the legacy file in one streaming pass (SQLite has no MD5) — concurrently. A bucket that
+/// server, the legacy file in one streaming pass — concurrently. A bucket that
 /// differs is split into `fanOut` parts, whose checksums are compared again, down to ranges of at
 /// most `leafSeconds`, whose rows are fetched from both sides and compared one by one.
 ///
