@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Migration
+import StorageKit
+
+/// recioctl's migration speed on a large legacy file (issue 8): `backfill` rows/s and `parity` wall
+/// time, beside raw baselines measured in the same run on the same rows.
+///
+///     swift build -c release --product migration-benchmark
+///     .build/release/migration-benchmark                 # 25,000,000 rows
+///
+/// PostgreSQL is the one the PG* variables name (scripts/pg-sandbox starts one). Steps:
+/// 1. The legacy `btc_price_history.db` with N one-second rows (from 2025-01-01 00:00 New York
+///    time, legacy key text, prices with cents, derived columns filled) is generated once by
+///    `sqlite3` itself (one statement) into the cache folder and reused by later runs.
+/// 2. `backfill` (the library recioctl runs) into a fresh schema.
+/// 3. `parity` with no difference (must report none), then with 10 scattered prices changed in
+///    PostgreSQL (must report exactly those 10), then the prices are put back.
+/// 4. Baselines: `psql \copy` of the same rows (exported once from the backfilled table) into a
+///    fresh schema, and `pgloader` migrating the same SQLite file into a scratch database.
+@main
+struct MigrationBenchmark: AsyncParsableCommand {
+    @Option(help: "Legacy rows (1-second).") var rows = 25_000_000
+    @Option(help: "Folder for the generated legacy file and the COPY export (kept between runs).")
+    var cache = NSTemporaryDirectory() + "recio-migration-benchmark"
+    @Flag(help: "Skip the pgloader baseline.") var skipPgloader = false
+    @Flag(help: "Skip the psql \\copy baseline.") var skipCopy = false
+    @Option(help: "Backfill rows per COPY transaction (recioctl's default).") var chunkSize = 50_000
+
+    func run() async throws {
+        var logger = Logger(label: "migration-benchmark")
+        logger.logLevel = .error
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        let conditions = "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage())"
+        print("migration-benchmark: \(rows) rows; \(conditions); cache \(cache)")
+
+        // 1. The legacy file.
+        let legacy = cache + "/btc_price_history-\(rows).db"
+        if FileManager.default.fileExists(atPath: legacy) {
+            print("legacy file: reusing \(legacy)")
+        } else {
+            let seconds = try time { try generateLegacy(at: legacy) }
+            print("legacy file: generated \(legacy) in \(fmt(seconds)) s")
+        }
+
+        let configuration = PostgresConfiguration(applicationName: "migration-benchmark")
+        let admin = PostgresConnection(configuration: configuration, logger: logger)
+        let schema = try PostgresIdentifier("bench_migration")
+        try await admin.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
+
+        // 2. Backfill.
+        let rejects = cache + "/backfill.reject"
+        let backfill = PriceHistoryBackfill(
+            options: .init(source: legacy, postgres: configuration, schema: schema, chunkSize: chunkSize, rejectFile: rejects),
+            logger: logger)
+        var summary = BackfillSummary()
+        let backfillSeconds = try await timeAsync { summary = try await backfill.run() }
+        guard summary.inserted == rows, summary.rejected == 0 else {
+            throw ValidationError("backfill stored \(summary.inserted) of \(rows) rows (\(summary.rejected) rejected)")
+        }
+        print("backfill: \(summary.inserted) rows in \(fmt(backfillSeconds)) s")
+
+        // 3. Parity, clean and with 10 scattered differences.
+        let parity = PriceHistoryParity(options: .init(sqlitePath: legacy, postgres: configuration, schema: schema), logger: logger)
+        let clean = try await parity.run()
+        guard clean.ok, clean.mismatchCount == 0, clean.legacyRows == rows, clean.postgresRows == rows else {
+            throw ValidationError("clean parity reported \(clean.mismatchCount) difference(s), \(clean.legacyRows)/\(clean.postgresRows) rows")
+        }
+        print("parity (clean): \(fmt(clean.elapsedSeconds)) s, \(clean.buckets) buckets")
+        let table = "\(schema.quoted).price_history"
+        let first = summary.firstSecond ?? 0
+        let damaged = (0..<10).map { first + Int64($0) * Int64(rows / 10) + 12_345 }
+        for second in damaged {
+            try await admin.execute("UPDATE \(table) SET price = price + 0.01 WHERE ts = to_timestamp($1::double precision)", [String(second)])
+        }
+        let dirty = try await parity.run()
+        for second in damaged {
+            try await admin.execute("UPDATE \(table) SET price = price - 0.01 WHERE ts = to_timestamp($1::double precision)", [String(second)])
+        }
+        let found = Set(dirty.mismatches.map(\.second))
+        guard dirty.mismatchCount == 10, found == Set(damaged) else {
+            throw ValidationError("parity with 10 differences reported \(dirty.mismatchCount): \(found.sorted())")
+        }
+        print("parity (10 differences): \(fmt(dirty.elapsedSeconds)) s, found all 10")
+
+        // 4a. Raw \copy of the same rows into a fresh, partitioned table.
+        var copySeconds: Double?
+        if !skipCopy {
+            let export = cache + "/price_history-\(rows).copy"
+            if !FileManager.default.fileExists(atPath: export) {
+                try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                                              "\\copy (SELECT ts, price, source FROM \(table) ORDER BY ts) TO '\(export).part'"])
+                try FileManager.default.moveItem(atPath: export + ".part", toPath: export)
+            }
+            let raw = try PostgresIdentifier("bench_migration_raw")
+            try await admin.execute("DROP SCHEMA IF EXISTS \(raw.quoted) CASCADE")
+            try await SchemaMigrator(schema: raw, logger: logger).migrate(on: admin)
+            var months: Set<PartitionMonth> = []
+            var s = first
+            while s <= (summary.lastSecond ?? first) { months.insert(PartitionMonth(epochSeconds: s)); s += 86_400 }
+            months.insert(PartitionMonth(epochSeconds: summary.lastSecond ?? first))
+            try await admin.ensureMonthlyPartitions(schema: raw, table: "price_history", months: months.sorted())
+            copySeconds = try time {
+                try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                                              "\\copy \(raw.quoted).price_history (ts, price, source) FROM '\(export)'"])
+            }
+            try await admin.execute("DROP SCHEMA IF EXISTS \(raw.quoted) CASCADE")
+            print("psql \\copy: \(fmt(copySeconds!)) s")
+        }
+
+        // 4b. pgloader migrating the same SQLite file into a scratch database.
+        var pgloaderSeconds: Double?
+        if !skipPgloader {
+            try await admin.execute("DROP DATABASE IF EXISTS recio_pgloader_bench")
+            try await admin.execute("CREATE DATABASE recio_pgloader_bench")
+            let env = ProcessInfo.processInfo.environment
+            let host = env["PGHOST"] ?? "/var/run/postgresql"
+            let target = "postgresql://\(env["PGUSER"] ?? "postgres")@\(host.hasPrefix("/") ? "unix:" + host : host):\(env["PGPORT"] ?? "5432")/recio_pgloader_bench"
+            let command = cache + "/pgloader.load"
+            try """
+                LOAD DATABASE
+                     FROM sqlite://\(legacy)
+                     INTO \(target)
+                WITH include drop, create tables, create indexes, reset sequences
+                INCLUDING ONLY TABLE NAMES LIKE 'price_log';
+
+                """.write(toFile: command, atomically: true, encoding: .utf8)
+            pgloaderSeconds = try time { try runTool("/usr/bin/pgloader", ["--quiet", command], quiet: true) }
+            let scratch = PostgresConnection(
+                configuration: PostgresConfiguration(connectionString: "dbname=recio_pgloader_bench", applicationName: "migration-benchmark"),
+                logger: logger)
+            let loaded = try await scratch.query("SELECT count(*) FROM price_log").scalar
+            await scratch.close()
+            try await admin.execute("DROP DATABASE IF EXISTS recio_pgloader_bench")
+            guard loaded == String(rows) else { throw ValidationError("pgloader loaded \(loaded ?? "nil") of \(rows) rows") }
+            print("pgloader: \(fmt(pgloaderSeconds!)) s")
+        }
+        try await admin.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
+        await admin.close()
+
+        print("")
+        print(pad("measure", 34) + pad("seconds", 10) + pad("rows/s", 12) + "ratio / target")
+        func line(_ name: String, _ seconds: Double, _ ratio: String) {
+            print(pad(name, 34) + pad(fmt(seconds), 10) + pad(String(Int(Double(rows) / seconds)), 12) + ratio)
+        }
+        line("recioctl backfill", backfillSeconds, "")
+        if let copySeconds {
+            line("psql \\copy (same rows)", copySeconds, "backfill = \(fmt(copySeconds / backfillSeconds))× of \\copy (target ≥ 0.8×)")
+        }
+        if let pgloaderSeconds {
+            line("pgloader (same SQLite file)", pgloaderSeconds, "backfill = \(fmt(pgloaderSeconds / backfillSeconds))× pgloader (target ≥ 2×)")
+        }
+        line("recioctl parity, no difference", clean.elapsedSeconds, "target ≤ 10 s")
+        line("recioctl parity, 10 differences", dirty.elapsedSeconds, "target ≤ 10 s")
+        print("conditions at the end: load average \(loadAverage())")
+    }
+
+    /// The legacy file, written by sqlite3 in one statement (key order, one transaction), then
+    /// renamed into place so an interrupted generation is never reused.
+    func generateLegacy(at path: String) throws {
+        let part = path + ".part"
+        try? FileManager.default.removeItem(atPath: part)
+        // 2025-01-01 00:00:00 New York (EST) = 05:00 UTC; no autumn fall-back within 25M seconds.
+        let start: Int64 = 1_735_707_600
+        let create = PriceTick.sqlite!.createSQL
+        // Keys: the legacy strftime text in New York local time (TZ below). Prices: a deterministic
+        // walk with cents; derived columns filled like the legacy's.
+        let insert = """
+            WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < \(rows - 1))
+            INSERT INTO price_log SELECT
+                strftime('%Y-%m-%dT%H:%M:%S', \(start) + i, 'unixepoch', 'localtime'),
+                round(60000 + (i % 864000) / 100.0 + ((i * 7919) % 2003) / 100.0, 2),
+                round(60000 + (i % 864000) / 100.0, 2),
+                ((i * 31) % 1000) / 1000.0, ((i * 37) % 100) / 10.0, ((i * 41) % 100) / 10.0, ((i * 43) % 100) / 10.0,
+                ((i * 47) % 100) / 10.0, ((i * 53) % 100) / 10.0, ((i * 59) % 100) / 10.0
+            FROM seq;
+            """
+        var env = ProcessInfo.processInfo.environment
+        env["TZ"] = "America/New_York"
+        try runTool("/usr/bin/sqlite3", [part, "PRAGMA journal_mode=WAL;", create + ";", insert, "PRAGMA wal_checkpoint(TRUNCATE);"], environment: env)
+        try FileManager.default.moveItem(atPath: part, toPath: path)
+    }
+}
+
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+func fmt(_ d: Double) -> String { String(format: "%.3f", d) }
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { $0.split(separator: " ").prefix(3).joined(separator: " ") } ?? "?"
+}
+
+func time(_ body: () throws -> Void) throws -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func timeAsync(_ body: () async throws -> Void) async throws -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func runTool(_ tool: String, _ arguments: [String], environment: [String: String]? = nil, quiet: Bool = false) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    if quiet { p.standardOutput = FileHandle.nullDevice }
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw ValidationError("\(tool) exited with \(p.terminationStatus)") }
+}
