@@ -178,7 +178,7 @@ struct MigrationBenchmark: AsyncParsableCommand {
             """
         var env = ProcessInfo.processInfo.environment
         env["TZ"] = "America/New_York"
-        try runTool("/usr/bin/sqlite3", [part, "PRAGMA journal_mode=WAL;", create + ";", insert, "PRAGMA wal_checkpoint(TRUNCATE);"], environment: env)
+        try runTool("/usr/bin/sqlite3", [part, "PRAGMA journal_mode=WAL;", create + ";", insert, "PRAGMA wal_checkpoint(TRUNCATE);"], environment: env, quiet: true)
         try FileManager.default.moveItem(atPath: part, toPath: path)
     }
 }

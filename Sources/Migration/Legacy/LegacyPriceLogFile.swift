@@ -153,15 +153,24 @@ public final class LegacyPriceLogFile: Sendable {
     /// Scans the rows whose instant lies in `[from, to)`: one pass over the key range widened by an
     /// hour on each side (local time runs an hour back in the fall-back), decoding each key with
     /// `LegacyPriceRule`, checksumming per segment, and optionally keeping the rows.
-    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false) async throws -> Scan {
+    ///
+    /// `wholeTable`: the window covers (nearly) all of the file, so the table is read in storage
+    /// order without the key index (one sequential pass instead of an index walk plus a row lookup
+    /// per key; the checksums do not depend on order). Otherwise the key index narrows the range.
+    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false, wholeTable: Bool = false) async throws -> Scan {
         guard from < to, step > 0 else { return Scan() }
         let low = NewYorkTime.legacyText(epochSeconds: from - 3600)
         let high = NewYorkTime.legacyText(epochSeconds: to + 3600)
+        let index = wholeTable ? " NOT INDEXED" : ""
         return try await database.read { connection in
-            let statement = try connection.prepare("SELECT timestamp, price FROM price_log WHERE timestamp >= ? AND timestamp <= ?")
+            let statement = try connection.prepare("SELECT timestamp, price FROM price_log\(index) WHERE timestamp >= ? AND timestamp <= ?")
             try statement.bind([.text(low), .text(high)])
             defer { statement.reset() }
             var scan = Scan()
+            // Rows arrive (nearly) in time order: sum into the current segment, and file it in the
+            // dictionary only when the segment changes.
+            var currentSegment: Int64 = .min
+            var current = SegmentChecksum()
             while try statement.step() {
                 guard statement.columnType(0) == .text else { scan.rejected += 1; continue }
                 let key = statement.withColumnBytes(0) { LegacyPriceRule.key(bytes: $0) }
@@ -173,9 +182,15 @@ public final class LegacyPriceLogFile: Sendable {
                 guard second >= from, second < to else { continue }
                 if ambiguous { scan.ambiguous += 1 }
                 let segment = (second - origin) / step
-                scan.segments[segment, default: SegmentChecksum()].add(CanonicalRowHash.hash(second: second, cents: cents))
+                if segment != currentSegment {
+                    if currentSegment != .min { scan.segments[currentSegment, default: SegmentChecksum()].merge(current) }
+                    currentSegment = segment
+                    current = SegmentChecksum()
+                }
+                current.add(CanonicalRowHash.hash(second: second, cents: cents))
                 if keepRows { scan.rows.append((second, cents)) }
             }
+            if currentSegment != .min { scan.segments[currentSegment, default: SegmentChecksum()].merge(current) }
             scan.rows.sort { $0.second < $1.second }
             return scan
         }

@@ -50,6 +50,12 @@ public struct SegmentChecksum: Sendable, Hashable, Codable {
         hash &+= rowHash
     }
 
+    /// Adds another checksum's rows (the checksum of the union of two disjoint row sets).
+    public mutating func merge(_ other: SegmentChecksum) {
+        count += other.count
+        hash &+= other.hash
+    }
+
     /// Reads PostgreSQL's `sum(bigint)` (a `numeric`, possibly negative and wider than 64 bits)
     /// modulo 2^64.
     public static func wrappingSum(decimalText text: String) -> UInt64? {

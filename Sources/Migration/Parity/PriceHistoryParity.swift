@@ -81,7 +81,9 @@ public struct PriceHistoryParity: Sendable {
         guard from < to else { return report }
         let origin = floorToBucket(from)
 
-        async let legacyScanTask = legacy.scan(from: from, to: to, origin: origin, step: bucket)
+        // Without --from/--to the window is the whole legacy file: one sequential pass over it.
+        let wholeTable = options.from == nil && options.to == nil
+        async let legacyScanTask = legacy.scan(from: from, to: to, origin: origin, step: bucket, wholeTable: wholeTable)
         let pgSegments = try await postgres.segments(from: from, to: to, origin: origin, step: bucket)
         let legacyScan = try await legacyScanTask
         report.legacyRejectedRows = legacyScan.rejected
