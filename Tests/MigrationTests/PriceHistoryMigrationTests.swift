@@ -109,6 +109,24 @@ struct PriceHistoryMigrationTests {
         }
     }
 
+    /// Parity skips `quick_check`, so a damaged legacy file must still end in an error (its table
+    /// scan reads every page), never in a report, let alone an OK one.
+    @Test func parityOnADamagedLegacyFileIsAnError() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: fixture.path))
+            let size = try handle.seekToEnd()
+            // Garbage over the middle half of the file, past the header and schema page.
+            try handle.seek(toOffset: size / 4)
+            try handle.write(contentsOf: Data(repeating: 0xA5, count: Int(size / 2)))
+            try handle.close()
+            try await TestPostgres.withSchema { schema, _ in
+                let error = await #expect(throws: (any Error).self) { _ = try await Self.parity(fixture, schema) }
+                #expect(error != nil)
+            }
+        }
+    }
+
     @Test func parityFindsExactlyTheDamagedRows() async throws {
         try await withTemporaryDirectory { dir in
             let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)

@@ -17,7 +17,13 @@ public final class LegacyPriceLogFile: Sendable {
     static let selectList = columns.joined(separator: ", ")
 
     /// Opens and validates `path`. Throws `MigrationError(.invalidSource)` with the reason.
-    public init(path: String) async throws {
+    ///
+    /// `integrityCheck`: run `PRAGMA quick_check` (a walk of every b-tree of the file) before
+    /// anything else. The backfill needs it (nothing may be written from a damaged file). Parity
+    /// may skip it: it reads every row it compares, and a damaged page fails that read with
+    /// `SQLITE_CORRUPT`, so a damaged file still ends in an error, never in a false OK; on a large
+    /// file the walk costs more than the comparison itself.
+    public init(path: String, integrityCheck: Bool = true) async throws {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -29,7 +35,7 @@ public final class LegacyPriceLogFile: Sendable {
         database = SQLiteDatabase(path: path, options: .init(readOnly: true))
         do {
             try await database.read { connection in
-                try connection.quickCheck()
+                if integrityCheck { try connection.quickCheck() }
                 let tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'price_log'", [])
                 guard !tables.isEmpty else {
                     throw MigrationError(.invalidSource, subject: path, "is an SQLite database but has no price_log table (is it btc_price_history.db?)")

@@ -52,7 +52,8 @@ public struct PriceHistoryParity: Sendable {
     public func run() async throws -> ParityReport {
         guard options.bucketSeconds > 0 else { throw MigrationError(.invalidArgument, subject: "--bucket", "must be positive") }
         let started = Date()
-        let legacy = try await LegacyPriceLogFile(path: options.sqlitePath)
+        // No quick_check: the comparison reads every row anyway (see LegacyPriceLogFile.init).
+        let legacy = try await LegacyPriceLogFile(path: options.sqlitePath, integrityCheck: false)
         let connection = PostgresConnection(configuration: options.postgres, logger: logger)
         do {
             let postgres = try PostgresPriceHistorySide(connection: connection, schema: options.schema)
