@@ -27,21 +27,26 @@ struct MigrationBenchmark: AsyncParsableCommand {
     @Flag(help: "Skip the pgloader baseline.") var skipPgloader = false
     @Flag(help: "Skip the psql \\copy baseline.") var skipCopy = false
     @Option(help: "Backfill rows per COPY transaction (recioctl's default).") var chunkSize = 50_000
+    @Flag(help: "Only the parity runs: PostgreSQL is loaded from the cached COPY export of an earlier full run instead of by backfill.")
+    var parityOnly = false
+
+    /// 2025-01-01 00:00:00 New York (EST) = 05:00 UTC; no autumn fall-back within 25M seconds.
+    static let start: Int64 = 1_735_707_600
 
     func run() async throws {
         var logger = Logger(label: "migration-benchmark")
         logger.logLevel = .error
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
         let conditions = "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage())"
-        print("migration-benchmark: \(rows) rows; \(conditions); cache \(cache)")
+        say("migration-benchmark: \(rows) rows; \(conditions); cache \(cache)")
 
         // 1. The legacy file.
         let legacy = cache + "/btc_price_history-\(rows).db"
         if FileManager.default.fileExists(atPath: legacy) {
-            print("legacy file: reusing \(legacy)")
+            say("legacy file: reusing \(legacy)")
         } else {
             let seconds = try time { try generateLegacy(at: legacy) }
-            print("legacy file: generated \(legacy) in \(fmt(seconds)) s")
+            say("legacy file: generated \(legacy) in \(fmt(seconds)) s")
         }
 
         let configuration = PostgresConfiguration(applicationName: "migration-benchmark")
@@ -49,17 +54,34 @@ struct MigrationBenchmark: AsyncParsableCommand {
         let schema = try PostgresIdentifier("bench_migration")
         try await admin.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
 
-        // 2. Backfill.
-        let rejects = cache + "/backfill.reject"
-        let backfill = PriceHistoryBackfill(
-            options: .init(source: legacy, postgres: configuration, schema: schema, chunkSize: chunkSize, rejectFile: rejects),
-            logger: logger)
+        // 2. Backfill (or, with --parity-only, a plain \copy of the cached export).
         var summary = BackfillSummary()
-        let backfillSeconds = try await timeAsync { summary = try await backfill.run() }
-        guard summary.inserted == rows, summary.rejected == 0 else {
-            throw ValidationError("backfill stored \(summary.inserted) of \(rows) rows (\(summary.rejected) rejected)")
+        var backfillSeconds: Double?
+        if parityOnly {
+            let export = cache + "/price_history-\(rows).copy"
+            guard FileManager.default.fileExists(atPath: export) else {
+                throw ValidationError("--parity-only needs \(export), which a full run writes")
+            }
+            try await SchemaMigrator(schema: schema, logger: logger).migrate(on: admin)
+            summary.firstSecond = Self.start
+            summary.lastSecond = Self.start + Int64(rows) - 1
+            try await admin.ensureMonthlyPartitions(schema: schema, table: "price_history",
+                                                    months: Self.months(Self.start, Self.start + Int64(rows) - 1))
+            try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                                          "\\copy \(schema.quoted).price_history (ts, price, source) FROM '\(export)'"])
+            say("loaded PostgreSQL from \(export)")
+        } else {
+            let rejects = cache + "/backfill.reject"
+            let backfill = PriceHistoryBackfill(
+                options: .init(source: legacy, postgres: configuration, schema: schema, chunkSize: chunkSize, rejectFile: rejects),
+                logger: logger)
+            let seconds = try await timeAsync { summary = try await backfill.run() }
+            backfillSeconds = seconds
+            guard summary.inserted == rows, summary.rejected == 0 else {
+                throw ValidationError("backfill stored \(summary.inserted) of \(rows) rows (\(summary.rejected) rejected)")
+            }
+            say("backfill: \(summary.inserted) rows in \(fmt(seconds)) s")
         }
-        print("backfill: \(summary.inserted) rows in \(fmt(backfillSeconds)) s")
 
         // 3. Parity, clean and with 10 scattered differences.
         let parity = PriceHistoryParity(options: .init(sqlitePath: legacy, postgres: configuration, schema: schema), logger: logger)
@@ -67,7 +89,7 @@ struct MigrationBenchmark: AsyncParsableCommand {
         guard clean.ok, clean.mismatchCount == 0, clean.legacyRows == rows, clean.postgresRows == rows else {
             throw ValidationError("clean parity reported \(clean.mismatchCount) difference(s), \(clean.legacyRows)/\(clean.postgresRows) rows")
         }
-        print("parity (clean): \(fmt(clean.elapsedSeconds)) s, \(clean.buckets) buckets")
+        say("parity (clean): \(fmt(clean.elapsedSeconds)) s, \(clean.buckets) buckets")
         let table = "\(schema.quoted).price_history"
         let first = summary.firstSecond ?? 0
         let damaged = (0..<10).map { first + Int64($0) * Int64(rows / 10) + 12_345 }
@@ -82,11 +104,11 @@ struct MigrationBenchmark: AsyncParsableCommand {
         guard dirty.mismatchCount == 10, found == Set(damaged) else {
             throw ValidationError("parity with 10 differences reported \(dirty.mismatchCount): \(found.sorted())")
         }
-        print("parity (10 differences): \(fmt(dirty.elapsedSeconds)) s, found all 10")
+        say("parity (10 differences): \(fmt(dirty.elapsedSeconds)) s, found all 10")
 
         // 4a. Raw \copy of the same rows into a fresh, partitioned table.
         var copySeconds: Double?
-        if !skipCopy {
+        if !skipCopy && !parityOnly {
             let export = cache + "/price_history-\(rows).copy"
             if !FileManager.default.fileExists(atPath: export) {
                 try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
@@ -96,22 +118,19 @@ struct MigrationBenchmark: AsyncParsableCommand {
             let raw = try PostgresIdentifier("bench_migration_raw")
             try await admin.execute("DROP SCHEMA IF EXISTS \(raw.quoted) CASCADE")
             try await SchemaMigrator(schema: raw, logger: logger).migrate(on: admin)
-            var months: Set<PartitionMonth> = []
-            var s = first
-            while s <= (summary.lastSecond ?? first) { months.insert(PartitionMonth(epochSeconds: s)); s += 86_400 }
-            months.insert(PartitionMonth(epochSeconds: summary.lastSecond ?? first))
-            try await admin.ensureMonthlyPartitions(schema: raw, table: "price_history", months: months.sorted())
+            try await admin.ensureMonthlyPartitions(schema: raw, table: "price_history",
+                                                    months: Self.months(first, summary.lastSecond ?? first))
             copySeconds = try time {
                 try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
                                               "\\copy \(raw.quoted).price_history (ts, price, source) FROM '\(export)'"])
             }
             try await admin.execute("DROP SCHEMA IF EXISTS \(raw.quoted) CASCADE")
-            print("psql \\copy: \(fmt(copySeconds!)) s")
+            say("psql \\copy: \(fmt(copySeconds!)) s")
         }
 
         // 4b. pgloader migrating the same SQLite file into a scratch database.
         var pgloaderSeconds: Double?
-        if !skipPgloader {
+        if !skipPgloader && !parityOnly {
             try await admin.execute("DROP DATABASE IF EXISTS recio_pgloader_bench")
             try await admin.execute("CREATE DATABASE recio_pgloader_bench")
             let env = ProcessInfo.processInfo.environment
@@ -134,26 +153,34 @@ struct MigrationBenchmark: AsyncParsableCommand {
             await scratch.close()
             try await admin.execute("DROP DATABASE IF EXISTS recio_pgloader_bench")
             guard loaded == String(rows) else { throw ValidationError("pgloader loaded \(loaded ?? "nil") of \(rows) rows") }
-            print("pgloader: \(fmt(pgloaderSeconds!)) s")
+            say("pgloader: \(fmt(pgloaderSeconds!)) s")
         }
         try await admin.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
         await admin.close()
 
-        print("")
-        print(pad("measure", 34) + pad("seconds", 10) + pad("rows/s", 12) + "ratio / target")
+        say("")
+        say(pad("measure", 34) + pad("seconds", 10) + pad("rows/s", 12) + "ratio / target")
         func line(_ name: String, _ seconds: Double, _ ratio: String) {
-            print(pad(name, 34) + pad(fmt(seconds), 10) + pad(String(Int(Double(rows) / seconds)), 12) + ratio)
+            say(pad(name, 34) + pad(fmt(seconds), 10) + pad(String(Int(Double(rows) / seconds)), 12) + ratio)
         }
-        line("recioctl backfill", backfillSeconds, "")
-        if let copySeconds {
+        if let backfillSeconds { line("recioctl backfill", backfillSeconds, "") }
+        if let copySeconds, let backfillSeconds {
             line("psql \\copy (same rows)", copySeconds, "backfill = \(fmt(copySeconds / backfillSeconds))× of \\copy (target ≥ 0.8×)")
         }
-        if let pgloaderSeconds {
+        if let pgloaderSeconds, let backfillSeconds {
             line("pgloader (same SQLite file)", pgloaderSeconds, "backfill = \(fmt(pgloaderSeconds / backfillSeconds))× pgloader (target ≥ 2×)")
         }
         line("recioctl parity, no difference", clean.elapsedSeconds, "target ≤ 10 s")
         line("recioctl parity, 10 differences", dirty.elapsedSeconds, "target ≤ 10 s")
-        print("conditions at the end: load average \(loadAverage())")
+        say("conditions at the end: load average \(loadAverage())")
+    }
+
+    /// The months `[first, last]` touches.
+    static func months(_ first: Int64, _ last: Int64) -> [PartitionMonth] {
+        var months: Set<PartitionMonth> = [PartitionMonth(epochSeconds: last)]
+        var s = first
+        while s <= last { months.insert(PartitionMonth(epochSeconds: s)); s += 86_400 }
+        return months.sorted()
     }
 
     /// The legacy file, written by sqlite3 in one statement (key order, one transaction), then
@@ -161,8 +188,7 @@ struct MigrationBenchmark: AsyncParsableCommand {
     func generateLegacy(at path: String) throws {
         let part = path + ".part"
         try? FileManager.default.removeItem(atPath: part)
-        // 2025-01-01 00:00:00 New York (EST) = 05:00 UTC; no autumn fall-back within 25M seconds.
-        let start: Int64 = 1_735_707_600
+        let start = Self.start
         let create = PriceTick.sqlite!.createSQL
         // Keys: the legacy strftime text in New York local time (TZ below). Prices: a deterministic
         // walk with cents; derived columns filled like the legacy's.
@@ -181,6 +207,11 @@ struct MigrationBenchmark: AsyncParsableCommand {
         try runTool("/usr/bin/sqlite3", [part, "PRAGMA journal_mode=WAL;", create + ";", insert, "PRAGMA wal_checkpoint(TRUNCATE);"], environment: env, quiet: true)
         try FileManager.default.moveItem(atPath: part, toPath: path)
     }
+}
+
+/// Prints a line unbuffered, so each step's line appears as it finishes, also into a file.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
