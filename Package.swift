@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "live-data-analysis", targets: ["LiveDataAnalysis"]),
         .executable(name: "recioctl", targets: ["RecioCtl"]),
         .executable(name: "writer-benchmark", targets: ["WriterBenchmark"]),
+        .executable(name: "migration-benchmark", targets: ["MigrationBenchmark"]),
         .executable(name: "recio-replay-server", targets: ["ReplayServer"]),
         .executable(name: "live-analysis-benchmark", targets: ["LiveAnalysisBenchmark"]),
         .executable(name: "btc-watchdog-benchmark", targets: ["BTCWatchdogBenchmark"]),
@@ -124,6 +125,12 @@ let package = Package(
             name: "WriterBenchmark",
             dependencies: ["ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/WriterBenchmark"
+        ),
+        .executableTarget(
+            name: "MigrationBenchmark",
+            dependencies: ["Migration", "StorageKit", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/MigrationBenchmark"
         ),
         .executableTarget(
             name: "LiveAnalysisBenchmark",

@@ -36,13 +36,20 @@ struct PriceHistoryMigrationTests {
         return out
     }
 
-    @Test func canonicalHashIsPostgresMD5() async throws {
+    /// The legacy side's row hash is bit for bit the expression PostgreSQL evaluates in the parity query.
+    @Test func canonicalHashIsPostgresHashint8extended() async throws {
         try await TestPostgres.withSchema { _, conn in
-            for (second, cents): (Int64, Int64) in [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9)] {
+            let sql = "SELECT " + CanonicalRowHash.sql(second: "$1::bigint", price: "$2::numeric(14,2)") + "::text"
+            let cases: [(Int64, Int64)] = [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9),
+                                           (1_735_707_600, 100), (1_780_271_400, 6_400_999), (2_147_483_648, 5), (4_294_967_296, 77)]
+            for (second, cents) in cases {
                 let text = CanonicalRowHash.text(second: second, cents: cents)
-                let pg = try await conn.query("SELECT ('x' || left(md5($1), 16))::bit(64)::bigint::text", [text]).scalar
+                let pg = try await conn.query(sql, [String(second), USDText.format(cents)]).scalar
                 #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(text)")
             }
+            // A different price or second changes the hash.
+            #expect(CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_345) != CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_346))
+            #expect(CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_345) != CanonicalRowHash.hash(second: 1_730_524_801, cents: 6_412_345))
             #expect(SegmentChecksum.wrappingSum(decimalText: "-1") == UInt64.max)
             #expect(SegmentChecksum.wrappingSum(decimalText: "18446744073709551617") == 1)
         }
@@ -98,6 +105,24 @@ struct PriceHistoryMigrationTests {
                 #expect(again.inserted == 0)
                 #expect(again.alreadyPresent == fixture.expected.count)
                 #expect(again.rejected == LegacyFixture.corruptCount)
+            }
+        }
+    }
+
+    /// Parity skips `quick_check`, so a damaged legacy file must still end in an error (its table
+    /// scan reads every page), never in a report, let alone an OK one.
+    @Test func parityOnADamagedLegacyFileIsAnError() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: fixture.path))
+            let size = try handle.seekToEnd()
+            // Garbage over the middle half of the file, past the header and schema page.
+            try handle.seek(toOffset: size / 4)
+            try handle.write(contentsOf: Data(repeating: 0xA5, count: Int(size / 2)))
+            try handle.close()
+            try await TestPostgres.withSchema { schema, _ in
+                let error = await #expect(throws: (any Error).self) { _ = try await Self.parity(fixture, schema) }
+                #expect(error != nil)
             }
         }
     }

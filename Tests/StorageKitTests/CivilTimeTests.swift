@@ -52,6 +52,26 @@ import Testing
         #expect(NewYorkTime.iso8601WithOffset(epochSeconds: 1_762_061_400) == "2025-11-02T01:30:00-04:00")
     }
 
+    /// Every local quarter hour of three years (and the New Year edges) resolves to exactly the
+    /// instants whose New York offset maps back to that local time, per the tz database.
+    @Test func resolveAgreesWithTheTimeZoneDatabase() throws {
+        let zone = try #require(TimeZone(identifier: "America/New_York"))
+        func offset(_ t: Int64) -> Int { zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))) }
+        for year in [2024, 2025, 2026] {
+            var local = CivilDateTime(year: year, month: 1, day: 1).epochSecondsAsUTC - 3600
+            let end = CivilDateTime(year: year + 1, month: 1, day: 1).epochSecondsAsUTC + 3600
+            while local < end {
+                let civil = CivilDateTime(epochSeconds: local)
+                let edt = local + 4 * 3600, est = local + 5 * 3600
+                let edtOK = offset(edt) == -4 * 3600, estOK = offset(est) == -5 * 3600
+                let expected: NewYorkTime.Resolution = edtOK && estOK ? .ambiguous(edt: edt, est: est)
+                    : edtOK ? .unique(edt) : estOK ? .unique(est) : .nonexistent
+                #expect(NewYorkTime.resolve(civil: civil) == expected, "\(civil.formatted())")
+                local += 900
+            }
+        }
+    }
+
     @Test(arguments: [
         ("8500.00000000", Int64(850_000)), ("43251.2", 4_325_120), ("0.125", 12), ("0.135", 14),
         ("0.1251", 13), ("-1.5", -150), ("7", 700),

@@ -12,8 +12,9 @@ import StorageKit
 /// - Loading goes through `PostgresWriter` (COPY fast path; a chunk with keys already stored falls
 ///   back to its staging-table merge with `ON CONFLICT DO NOTHING`) with source `legacy_backfill`,
 ///   so a re-run inserts nothing new.
-/// - "Inserted" is the growth of the row count over the chunk's time span (measured before and
-///   after each chunk); "already present" is the rest of the chunk.
+/// - "Inserted" is the number of rows the server stored for the chunk (COPY's count, or the
+///   merge's); "already present" is the rest of the chunk.
+/// - Reading the next chunk from SQLite overlaps with writing the current one to PostgreSQL.
 /// - With a checkpoint file, an interrupted run resumes after the last committed chunk.
 public struct PriceHistoryBackfill: Sendable {
     public struct Options: Sendable {
@@ -51,23 +52,23 @@ public struct PriceHistoryBackfill: Sendable {
     /// ends the run early as if interrupted (tests of resuming).
     public func run(progress: ((_ total: Int) -> ProgressReporter)? = nil, stopAfterChunks: Int? = nil) async throws -> BackfillSummary {
         let file = try await LegacyPriceLogFile(path: options.source)
-        let counter = PostgresConnection(configuration: options.postgres, logger: logger)
+        let admin = PostgresConnection(configuration: options.postgres, logger: logger)
         let writer = try PostgresWriter<PriceTick>(configuration: options.postgres, schema: options.schema, name: "backfill", logger: logger)
         do {
-            let summary = try await load(file, counter: counter, writer: writer, progress: progress, stopAfterChunks: stopAfterChunks)
+            let summary = try await load(file, admin: admin, writer: writer, progress: progress, stopAfterChunks: stopAfterChunks)
             try await writer.close()
-            await counter.close()
+            await admin.close()
             await file.close()
             return summary
         } catch {
             try? await writer.close()
-            await counter.close()
+            await admin.close()
             await file.close()
             throw error
         }
     }
 
-    private func load(_ file: LegacyPriceLogFile, counter: PostgresConnection, writer: PostgresWriter<PriceTick>,
+    private func load(_ file: LegacyPriceLogFile, admin: PostgresConnection, writer: PostgresWriter<PriceTick>,
                       progress makeProgress: ((Int) -> ProgressReporter)?, stopAfterChunks: Int?) async throws -> BackfillSummary {
         let sourcePath = URL(fileURLWithPath: options.source).standardizedFileURL.path
         var checkpoint: BackfillCheckpoint?
@@ -78,7 +79,7 @@ public struct PriceHistoryBackfill: Sendable {
             }
             checkpoint = saved
         }
-        try await SchemaMigrator(schema: options.schema, logger: logger).migrate(on: counter)
+        try await SchemaMigrator(schema: options.schema, logger: logger).migrate(on: admin)
 
         var summary = checkpoint?.summary ?? BackfillSummary()
         summary.resumed = checkpoint != nil
@@ -86,55 +87,53 @@ public struct PriceHistoryBackfill: Sendable {
         var lastKey = checkpoint?.lastKey
         let remaining = try await file.countTextKeys(after: lastKey)
         let progress = makeProgress?(remaining)
-        let table = PostgresIdentifier.qualified(options.schema, try PostgresIdentifier("price_history"))
-        let countSQL = "SELECT count(*) FROM \(table) WHERE ts >= $1::timestamptz AND ts <= $2::timestamptz"
 
-        func loadChunk(_ rows: [SQLiteRowValues]) async throws {
-            summary.read += rows.count
-            var ticks: [PriceTick] = []
-            ticks.reserveCapacity(rows.count)
-            for row in rows {
-                switch (LegacyPriceRule.key(row[0]), LegacyPriceRule.price(row[1])) {
-                case (.rejected(let reason), _), (_, .rejected(let reason)):
-                    try rejects.write(row, reason: reason)
-                    summary.rejected += 1
-                case (.instant(let second, let ambiguous), .cents(let cents)):
-                    if ambiguous { summary.fallBackRuleApplied += 1 }
-                    ticks.append(PriceTick(second: second, price: USDCents(cents: cents), source: .legacyBackfill))
-                }
-            }
+        /// Rejects to the reject file (synced before the chunk's rows are written, so a row is never
+        /// both lost and unreported), the ticks to PostgreSQL, and the counts.
+        func loadChunk(_ chunk: LegacyPriceLogFile.DecodedChunk) async throws {
+            summary.read += chunk.read
+            for reject in chunk.rejects { try rejects.write(reject.row, reason: reject.reason) }
+            summary.rejected += chunk.rejects.count
             try rejects.sync()
-            guard let first = ticks.map(\.second).min(), let last = ticks.map(\.second).max() else { return }
-            let span = [UTCTime.postgresText(epochSeconds: first), UTCTime.postgresText(epochSeconds: last)]
-            let before = try await counter.withReconnect("count price_history") { try $0.query(countSQL, span).scalar }
-            try await writer.write(ticks)
-            let after = try await counter.withReconnect("count price_history") { try $0.query(countSQL, span).scalar }
-            let inserted = max(0, (after.flatMap { Int($0) } ?? 0) - (before.flatMap { Int($0) } ?? 0))
-            // Duplicate seconds within the chunk count as already present too.
+            summary.fallBackRuleApplied += chunk.ambiguous
+            guard let first = chunk.ticks.map(\.second).min(), let last = chunk.ticks.map(\.second).max() else { return }
+            // The writer reports the rows the server stored (COPY's or the merge's count), so
+            // duplicates and rows already present are the rest of the chunk.
+            let inserted = try await writer.writeCountingStored(chunk.ticks)
             summary.inserted += inserted
-            summary.alreadyPresent += ticks.count - inserted
+            summary.alreadyPresent += chunk.ticks.count - inserted
             summary.firstSecond = min(summary.firstSecond ?? .max, first)
             summary.lastSecond = max(summary.lastSecond ?? .min, last)
         }
 
         if checkpoint == nil {
             let odd = try await file.nonTextKeyRows()
-            if !odd.isEmpty { try await loadChunk(odd) }
+            if !odd.isEmpty {
+                var chunk = LegacyPriceLogFile.DecodedChunk()
+                chunk.read = odd.count
+                for row in odd {
+                    if case .rejected(let reason) = LegacyPriceRule.key(row[0]) { chunk.rejects.append((row, reason)) }
+                }
+                try await loadChunk(chunk)
+            }
         }
         var chunks = 0
-        while true {
+        // Pipelined: the next chunk is read and decoded (on the SQLite file's thread) while the
+        // current one is written (on the PostgreSQL connection's thread).
+        var chunk = try await file.decodedTextKeyChunk(after: lastKey, limit: options.chunkSize)
+        while let key = chunk.lastKey {
             try Task.checkCancellation()
-            let rows = try await file.textKeyRows(after: lastKey, limit: options.chunkSize)
-            guard let key = rows.last?[0].text else { break }
-            try await loadChunk(rows)
+            let more = chunk.read >= options.chunkSize
+            async let following = more ? file.decodedTextKeyChunk(after: key, limit: options.chunkSize) : LegacyPriceLogFile.DecodedChunk()
+            try await loadChunk(chunk)
             lastKey = key
-            progress?.advance(by: rows.count)
+            progress?.advance(by: chunk.read)
             if let path = options.checkpointFile {
                 try BackfillCheckpoint(source: sourcePath, schema: options.schema.name, lastKey: key, summary: summary).save(path: path)
             }
             chunks += 1
             if let stop = stopAfterChunks, chunks >= stop { return summary }
-            if rows.count < options.chunkSize { break }
+            chunk = try await following
         }
         progress?.finish()
         if let path = options.checkpointFile { try? FileManager.default.removeItem(atPath: path) }

@@ -17,7 +17,13 @@ public final class LegacyPriceLogFile: Sendable {
     static let selectList = columns.joined(separator: ", ")
 
     /// Opens and validates `path`. Throws `MigrationError(.invalidSource)` with the reason.
-    public init(path: String) async throws {
+    ///
+    /// `integrityCheck`: run `PRAGMA quick_check` (a walk of every b-tree of the file) before
+    /// anything else. The backfill needs it (nothing may be written from a damaged file). Parity
+    /// may skip it: it reads every row it compares, and a damaged page fails that read with
+    /// `SQLITE_CORRUPT`, so a damaged file still ends in an error, never in a false OK; on a large
+    /// file the walk costs more than the comparison itself.
+    public init(path: String, integrityCheck: Bool = true) async throws {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -29,7 +35,7 @@ public final class LegacyPriceLogFile: Sendable {
         database = SQLiteDatabase(path: path, options: .init(readOnly: true))
         do {
             try await database.read { connection in
-                try connection.quickCheck()
+                if integrityCheck { try connection.quickCheck() }
                 let tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'price_log'", [])
                 guard !tables.isEmpty else {
                     throw MigrationError(.invalidSource, subject: path, "is an SQLite database but has no price_log table (is it btc_price_history.db?)")
@@ -85,6 +91,59 @@ public final class LegacyPriceLogFile: Sendable {
         }
     }
 
+    /// One chunk of text-keyed rows read for the backfill, already decoded by `LegacyPriceRule`.
+    public struct DecodedChunk: Sendable {
+        /// Rows read (ticks + rejects).
+        public var read = 0
+        /// The loadable rows as ticks (source `legacy_backfill`), in key order.
+        public var ticks: [PriceTick] = []
+        /// Rows that cannot be loaded, whole, with the reason.
+        public var rejects: [(row: SQLiteRowValues, reason: String)] = []
+        /// Ticks whose key was in the fall-back hour (read as EST).
+        public var ambiguous = 0
+        /// The chunk's last key (resume point); `nil` when there were no rows.
+        public var lastKey: String?
+    }
+
+    /// Up to `limit` rows with text keys greater than `afterKey`, in key order (keyset paging on the
+    /// primary-key index: memory stays bounded by `limit`), decoded on the file's own thread
+    /// straight from the column bytes: only rejected rows are materialised whole.
+    public func decodedTextKeyChunk(after afterKey: String?, limit: Int) async throws -> DecodedChunk {
+        try await database.read { connection in
+            let statement = try connection.prepare(
+                "SELECT \(Self.selectList) FROM price_log WHERE timestamp > ? AND timestamp < x'' ORDER BY timestamp LIMIT ?")
+            try statement.bind([.text(afterKey ?? ""), .integer(Int64(limit))])
+            defer { statement.reset() }
+            var chunk = DecodedChunk()
+            chunk.ticks.reserveCapacity(limit)
+            var lastKeyBytes: [UInt8] = []
+            while try statement.step() {
+                chunk.read += 1
+                let key = statement.withColumnBytes(0) { bytes -> LegacyPriceRule.Key in
+                    lastKeyBytes.removeAll(keepingCapacity: true)
+                    lastKeyBytes.append(contentsOf: bytes)
+                    return LegacyPriceRule.key(bytes: bytes)
+                }
+                let price = LegacyPriceRule.price(type: statement.columnType(1), double: statement.columnDouble(1))
+                switch (key, price) {
+                case (.rejected(let reason), _), (_, .rejected(let reason)):
+                    // The reason the generic reader gives for this value (it names text prices verbatim).
+                    let row = statement.row()
+                    let why: String
+                    if case .rejected(let r) = LegacyPriceRule.key(row[0]) { why = r }
+                    else if case .rejected(let r) = LegacyPriceRule.price(row[1]) { why = r }
+                    else { why = reason }
+                    chunk.rejects.append((row, why))
+                case (.instant(let second, let ambiguous), .cents(let cents)):
+                    if ambiguous { chunk.ambiguous += 1 }
+                    chunk.ticks.append(PriceTick(second: second, price: USDCents(cents: cents), source: .legacyBackfill))
+                }
+            }
+            if chunk.read > 0 { chunk.lastKey = String(decoding: lastKeyBytes, as: UTF8.self) }
+            return chunk
+        }
+    }
+
     /// The result of scanning the rows of a UTC window.
     public struct Scan: Sendable {
         /// Checksums per segment: key `k` covers `[origin + k·step, origin + (k+1)·step)`.
@@ -100,15 +159,24 @@ public final class LegacyPriceLogFile: Sendable {
     /// Scans the rows whose instant lies in `[from, to)`: one pass over the key range widened by an
     /// hour on each side (local time runs an hour back in the fall-back), decoding each key with
     /// `LegacyPriceRule`, checksumming per segment, and optionally keeping the rows.
-    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false) async throws -> Scan {
+    ///
+    /// `wholeTable`: the window covers (nearly) all of the file, so the table is read in storage
+    /// order without the key index (one sequential pass instead of an index walk plus a row lookup
+    /// per key; the checksums do not depend on order). Otherwise the key index narrows the range.
+    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false, wholeTable: Bool = false) async throws -> Scan {
         guard from < to, step > 0 else { return Scan() }
         let low = NewYorkTime.legacyText(epochSeconds: from - 3600)
         let high = NewYorkTime.legacyText(epochSeconds: to + 3600)
+        let index = wholeTable ? " NOT INDEXED" : ""
         return try await database.read { connection in
-            let statement = try connection.prepare("SELECT timestamp, price FROM price_log WHERE timestamp >= ? AND timestamp <= ?")
+            let statement = try connection.prepare("SELECT timestamp, price FROM price_log\(index) WHERE timestamp >= ? AND timestamp <= ?")
             try statement.bind([.text(low), .text(high)])
             defer { statement.reset() }
             var scan = Scan()
+            // Rows arrive (nearly) in time order: sum into the current segment, and file it in the
+            // dictionary only when the segment changes.
+            var currentSegment: Int64 = .min
+            var current = SegmentChecksum()
             while try statement.step() {
                 guard statement.columnType(0) == .text else { scan.rejected += 1; continue }
                 let key = statement.withColumnBytes(0) { LegacyPriceRule.key(bytes: $0) }
@@ -120,9 +188,15 @@ public final class LegacyPriceLogFile: Sendable {
                 guard second >= from, second < to else { continue }
                 if ambiguous { scan.ambiguous += 1 }
                 let segment = (second - origin) / step
-                scan.segments[segment, default: SegmentChecksum()].add(CanonicalRowHash.hash(second: second, cents: cents))
+                if segment != currentSegment {
+                    if currentSegment != .min { scan.segments[currentSegment, default: SegmentChecksum()].merge(current) }
+                    currentSegment = segment
+                    current = SegmentChecksum()
+                }
+                current.add(CanonicalRowHash.hash(second: second, cents: cents))
                 if keepRows { scan.rows.append((second, cents)) }
             }
+            if currentSegment != .min { scan.segments[currentSegment, default: SegmentChecksum()].merge(current) }
             scan.rows.sort { $0.second < $1.second }
             return scan
         }

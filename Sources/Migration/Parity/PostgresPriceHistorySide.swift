@@ -14,8 +14,8 @@ struct PostgresPriceHistorySide: ParitySide {
 
     var name: String { table }
 
-    /// `CanonicalRowHash` of a row, computed in the server: `"<epoch>|<price>"`, MD5, first 8 bytes.
-    static let rowHash = "('x' || left(md5(extract(epoch FROM ts)::bigint::text || '|' || price::text), 16))::bit(64)::bigint"
+    /// `CanonicalRowHash` of a row, computed in the server over its epoch second `e` and price.
+    static let rowHash = CanonicalRowHash.sql(second: "e", price: "price")
 
     func scan(from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> ParityScan {
         ParityScan(segments: try await PostgresParityQueries.segments(connection, table: table, rowHash: Self.rowHash,

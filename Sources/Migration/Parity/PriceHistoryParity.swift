@@ -5,7 +5,7 @@ import StorageKit
 /// `recioctl parity price-history`: compares a legacy `price_log` with PostgreSQL `price_history`
 /// through the `ParityEngine`: per bucket, a row count and an order-independent checksum of the
 /// canonical rows (`CanonicalRowHash`) — PostgreSQL inside the server, the legacy file in one
-/// streaming pass (SQLite has no MD5) — bisected down to rows where they differ.
+/// streaming pass — bisected down to rows where they differ.
 ///
 /// Differences that are known legacy artefacts are classified, not counted as mismatches:
 /// rows of the autumn fall-back window (the legacy keys there are ambiguous), PostgreSQL rows
@@ -49,11 +49,12 @@ public struct PriceHistoryParity: Sendable {
     public func run() async throws -> ParityReport {
         guard options.bucketSeconds > 0 else { throw MigrationError(.invalidArgument, subject: "--bucket", "must be positive") }
         let started = Date()
-        let legacy = try await LegacyPriceLogFile(path: options.sqlitePath)
+        // No quick_check: the comparison reads every row anyway (see LegacyPriceLogFile.init).
+        let legacy = try await LegacyPriceLogFile(path: options.sqlitePath, integrityCheck: false)
         let connection = PostgresConnection(configuration: options.postgres, logger: logger)
         do {
             let engine = ParityEngine(
-                dataset: "price_history", legacy: LegacyPriceHistorySide(file: legacy),
+                dataset: "price_history", legacy: try await LegacyPriceHistorySide(file: legacy),
                 postgres: try PostgresPriceHistorySide(connection: connection, schema: options.schema),
                 settings: .init(from: options.from, to: options.to, bucketSeconds: options.bucketSeconds, leafSeconds: options.leafSeconds,
                                 fanOut: options.fanOut, listLimit: options.listLimit),

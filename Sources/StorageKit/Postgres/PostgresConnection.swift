@@ -167,6 +167,24 @@ public actor PostgresConnection {
         rows: Rows,
         chunkSize: Int = PostgresConnection.defaultCopyChunkSize
     ) throws -> Int where Rows.Element == [String?] {
+        var iterator = rows.makeIterator()
+        return try copyIn(sql, chunkSize: chunkSize) { encoder in
+            guard let row = iterator.next() else { return false }
+            try encoder.append(row)
+            return true
+        }
+    }
+
+    /// The COPY loop itself: `nextRow` appends one row to the encoder and returns `true`, or returns
+    /// `false` when there are no more rows. The buffer is sent whenever it holds `chunkSize` bytes, so
+    /// encoding the next chunk overlaps with the server parsing the previous one. A row `nextRow`
+    /// cannot encode aborts the COPY (nothing is stored) and its error is thrown.
+    @discardableResult
+    func copyIn(
+        _ sql: String,
+        chunkSize: Int = PostgresConnection.defaultCopyChunkSize,
+        nextRow: (inout PostgresCopyEncoder) throws -> Bool
+    ) throws -> Int {
         let conn = try connectedPointer()
         do {
             guard let start = PQexec(conn, sql) else { throw connectionError(sql, code: .copyFailed) }
@@ -179,11 +197,14 @@ public actor PostgresConnection {
 
         var encoder = PostgresCopyEncoder(capacity: chunkSize + 64 * 1024)
         var clientFailure: PostgresError?
-        for row in rows {
+        while true {
             do {
-                try encoder.append(row)
+                guard try nextRow(&encoder) else { break }
             } catch let error as PostgresError {
                 clientFailure = PostgresError(error.code, message: error.message, statement: sql)
+                break
+            } catch {
+                clientFailure = PostgresError(.copyFailed, message: "a row could not be encoded: \(error)", statement: sql)
                 break
             }
             if encoder.count >= chunkSize {

@@ -69,7 +69,7 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
         return sql + " " + conflictClause
     }
 
-    /// Writes one encoded batch atomically and idempotently on `conn` (not inside a transaction).
+    /// Writes one batch atomically and idempotently on `conn` (not inside a transaction).
     ///
     /// - Small batch: one multi-row `INSERT ... ON CONFLICT` statement.
     /// - `.doNothing`: COPY straight into the table in a transaction (the fast path); if some key
@@ -77,26 +77,38 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
     ///   transaction rolls back and the batch goes through the merge path.
     /// - Merge path (always for `.updateAll`): COPY into the staging table, then
     ///   `INSERT ... SELECT ... ON CONFLICT`, in one transaction.
-    func write(_ rows: [[String?]], on conn: isolated PostgresConnection) throws {
-        guard !rows.isEmpty else { return }
-        if rows.count < Self.smallBatchLimit {
-            try conn.execute(insertSQL(rows: rows.count), rows.flatMap { $0 })
-            return
+    ///
+    /// COPY rows are encoded straight into the send buffer (`PostgresMapping.appendCopyRow`).
+    /// Returns the rows the server stored (inserted, or for `.updateAll` also updated).
+    @discardableResult
+    func write(_ records: [Record], on conn: isolated PostgresConnection) throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        if records.count < Self.smallBatchLimit {
+            return try conn.execute(insertSQL(rows: records.count), records.flatMap(mapping.encode))
         }
         if mapping.onConflict == .doNothing {
             do {
-                try conn.transaction { conn in
-                    try conn.copyIn(copySQL, rows: rows)
+                return try conn.transaction { conn in
+                    try copy(records, copySQL, on: conn)
                 }
-                return
             } catch let error as PostgresError where error.sqlState == "23505" {
                 // Part of the batch is already stored: fall through to the idempotent path.
             }
         }
-        try conn.transaction { conn in
+        return try conn.transaction { conn in
             try conn.executeScript(createStagingSQL)
-            try conn.copyIn(stagingCopySQL, rows: rows)
-            try conn.execute(mergeSQL)
+            _ = try copy(records, stagingCopySQL, on: conn)
+            return try conn.execute(mergeSQL)
+        }
+    }
+
+    private func copy(_ records: [Record], _ sql: String, on conn: isolated PostgresConnection) throws -> Int {
+        var next = 0
+        return try conn.copyIn(sql) { encoder in
+            guard next < records.count else { return false }
+            try mapping.appendCopyRow(records[next], to: &encoder)
+            next += 1
+            return true
         }
     }
 

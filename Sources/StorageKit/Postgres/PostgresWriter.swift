@@ -43,7 +43,16 @@ public final class PostgresWriter<Record: StorableRecord>: Writer {
     }
 
     public func write(_ batch: [Record]) async throws {
-        try await core.write(batch) { rows in try await persist(rows) }
+        try await core.write(batch) { rows in _ = try await persist(rows) }
+    }
+
+    /// `write`, returning how many rows the server stored: rows whose key was not there yet (for
+    /// `.updateAll` mappings, also rows whose values were replaced). Duplicates within the batch
+    /// count once. `recioctl backfill` reports it as "inserted".
+    public func writeCountingStored(_ batch: [Record]) async throws -> Int {
+        var stored = 0
+        try await core.write(batch) { rows in stored = try await persist(rows) }
+        return stored
     }
 
     /// Nothing to do: every `write` has committed before it returned.
@@ -56,33 +65,42 @@ public final class PostgresWriter<Record: StorableRecord>: Writer {
 
     public func status() async -> WriterStatus { core.status }
 
-    private func persist(_ records: [Record]) async throws {
+    private func persist(_ records: [Record]) async throws -> Int {
         let plan = self.plan
-        let encoded = records.map(plan.mapping.encode)
         var months: Set<PartitionMonth> = []
         if let partition = plan.mapping.monthlyPartition {
-            for record in records { months.insert(PartitionMonth(epochSeconds: partition.epochSeconds(record))) }
+            // Months are found once per run of records in the same month, not once per record.
+            var current: (month: PartitionMonth, range: Range<Int64>)?
+            for record in records {
+                let second = partition.epochSeconds(record)
+                if let current, current.range.contains(second) { continue }
+                let month = PartitionMonth(epochSeconds: second)
+                months.insert(month)
+                current = (month, month.startEpochSeconds..<month.next.startEpochSeconds)
+            }
         }
         let unknown = months.subtracting(knownPartitions.withLock { $0 })
+        let stored: Int
         do {
-            try await attempt(encoded, ensuring: unknown)
+            stored = try await attempt(records, ensuring: unknown)
         } catch let error as PostgresError where error.sqlState == "23514" && !months.isEmpty && unknown != months {
             // "no partition of relation found for row": a cached partition was dropped (retention).
             knownPartitions.withLock { $0.removeAll() }
             core.logger.notice("a cached partition is gone; re-creating", metadata: ["postgres.error": .string(error.description)])
-            try await attempt(encoded, ensuring: months)
+            stored = try await attempt(records, ensuring: months)
         }
         knownPartitions.withLock { $0.formUnion(months) }
+        return stored
     }
 
-    private func attempt(_ rows: [[String?]], ensuring months: Set<PartitionMonth>) async throws {
+    private func attempt(_ rows: [Record], ensuring months: Set<PartitionMonth>) async throws -> Int {
         let plan = self.plan
         do {
-            try await connection.withReconnect("write \(Record.dataset)") { conn in
+            return try await connection.withReconnect("write \(Record.dataset)") { conn in
                 if !months.isEmpty {
                     try conn.ensureMonthlyPartitions(schema: plan.schema, table: plan.table.name, months: months)
                 }
-                try plan.write(rows, on: conn)
+                return try plan.write(rows, on: conn)
             }
         } catch let error as PostgresError where error.isTransient {
             throw StorageError(.unavailable, subject: "postgres \(plan.qualifiedTable)",

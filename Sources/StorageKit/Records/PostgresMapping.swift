@@ -19,6 +19,9 @@ public struct PostgresMapping<Record: Sendable>: Sendable {
     public var encode: @Sendable (Record) -> [String?]
     /// Rebuilds a record from the text representation of `columns` (for readers and parity).
     public var decode: @Sendable ([String?]) throws -> Record
+    /// Optional fast path for bulk writes: writes the same values as `encode`, field by field,
+    /// straight into the COPY buffer (no per-row arrays or strings). `nil`: COPY encodes `encode`'s values.
+    public var encodeCopy: (@Sendable (Record, inout PostgresCopyEncoder) throws -> Void)?
 
     public enum ConflictAction: Sendable, Equatable {
         /// Keep the stored row (facts that never change: a tick, a fill).
@@ -46,7 +49,8 @@ public struct PostgresMapping<Record: Sendable>: Sendable {
         onConflict: ConflictAction = .doNothing,
         monthlyPartition: MonthlyPartition? = nil,
         encode: @escaping @Sendable (Record) -> [String?],
-        decode: @escaping @Sendable ([String?]) throws -> Record
+        decode: @escaping @Sendable ([String?]) throws -> Record,
+        encodeCopy: (@Sendable (Record, inout PostgresCopyEncoder) throws -> Void)? = nil
     ) {
         self.table = table
         self.columns = columns
@@ -55,5 +59,16 @@ public struct PostgresMapping<Record: Sendable>: Sendable {
         self.monthlyPartition = monthlyPartition
         self.encode = encode
         self.decode = decode
+        self.encodeCopy = encodeCopy
+    }
+
+    /// Appends `record` as one COPY text row: through `encodeCopy` when the mapping has one, else `encode`'s values.
+    func appendCopyRow(_ record: Record, to encoder: inout PostgresCopyEncoder) throws {
+        if let encodeCopy {
+            try encodeCopy(record, &encoder)
+            encoder.endRow()
+        } else {
+            try encoder.append(encode(record))
+        }
     }
 }

@@ -17,6 +17,11 @@ extension PriceTick {
                     throw StorageError(.corruptData, subject: dataset, "undecodable price_history row \(row)")
                 }
                 return PriceTick(second: ts, price: price, source: PriceSource(rawValue: source))
+            },
+            encodeCopy: { tick, row in
+                row.timestamp(epochSeconds: tick.second)
+                row.cents(tick.price.cents)
+                try row.field(tick.source.rawValue)
             }
         )
     }

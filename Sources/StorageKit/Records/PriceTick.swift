@@ -21,6 +21,7 @@ public struct PriceTick: StorableRecord, Codable, Hashable {
 
     public static let dataset = "price_history"
     public var naturalKey: String { String(second) }
+    public var integerKey: Int64? { second }
 
     public func validate() throws {
         guard price.cents > 0 else {

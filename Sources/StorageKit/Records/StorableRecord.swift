@@ -20,6 +20,11 @@ public protocol StorableRecord: Sendable {
     /// writers keep the last one of a batch, and stores keep one row per key.
     var naturalKey: String { get }
 
+    /// The natural key as an integer, for records whose key is one number (a price tick's second):
+    /// two records have equal `integerKey`s exactly when their `naturalKey`s are equal. Lets a
+    /// writer de-duplicate a batch without building key strings. Default `nil`: use `naturalKey`.
+    var integerKey: Int64? { get }
+
     /// Throws `StorageError(.invalidRecord)` when the record must not be stored
     /// (a non-positive price, an empty ticker...). Writers validate a whole batch before writing any of it.
     func validate() throws
@@ -29,6 +34,7 @@ extension StorableRecord {
     public static var postgres: PostgresMapping<Self>? { nil }
     public static var sqlite: SQLiteMapping<Self>? { nil }
     public static var json: JSONMapping<Self>? { nil }
+    public var integerKey: Int64? { nil }
 }
 
 extension Array where Element: StorableRecord {
@@ -37,6 +43,23 @@ extension Array where Element: StorableRecord {
     public func validatedAndDeduplicated() throws -> [Element] {
         for record in self { try record.validate() }
         if count < 2 { return self }
+        // Integer keys: a batch in strictly increasing key order (the usual case) has no duplicate,
+        // found in one pass without allocating; otherwise one dictionary of integers.
+        var increasing = true
+        var previous: Int64?
+        for record in self {
+            guard let key = record.integerKey else { increasing = false; previous = nil; break }
+            if let p = previous, key <= p { increasing = false }
+            previous = key
+        }
+        if increasing { return self }
+        if previous != nil {
+            var lastByKey: [Int64: Int] = [:]
+            lastByKey.reserveCapacity(count)
+            for (i, record) in enumerated() { lastByKey[record.integerKey!] = i }
+            if lastByKey.count == count { return self }
+            return enumerated().compactMap { lastByKey[$0.element.integerKey!] == $0.offset ? $0.element : nil }
+        }
         var lastIndex: [String: Int] = [:]
         lastIndex.reserveCapacity(count)
         for (i, record) in enumerated() { lastIndex[record.naturalKey] = i }

@@ -64,8 +64,20 @@ public enum NewYorkTime {
         let asUTC = civil.epochSecondsAsUTC
         let edt = asUTC - Int64(daylightOffset)
         let est = asUTC - Int64(standardOffset)
-        let edtOK = offset(atEpochSeconds: edt) == daylightOffset
-        let estOK = offset(atEpochSeconds: est) == standardOffset
+        let edtOK: Bool
+        let estOK: Bool
+        if civil.year >= 2007 {
+            // Both candidate instants lie within hours of the local time, so the DST bounds of the
+            // local year decide (near New Year both are standard time whichever year's bounds are
+            // used): one bounds computation per key instead of two year lookups (parity and the
+            // backfill resolve millions of keys).
+            let (start, end) = dstBounds(year: civil.year)
+            edtOK = edt >= start && edt < end
+            estOK = !(est >= start && est < end)
+        } else {
+            edtOK = offset(atEpochSeconds: edt) == daylightOffset
+            estOK = offset(atEpochSeconds: est) == standardOffset
+        }
         switch (edtOK, estOK) {
         case (true, true): return .ambiguous(edt: edt, est: est)
         case (true, false): return .unique(edt)
