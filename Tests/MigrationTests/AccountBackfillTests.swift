@@ -82,6 +82,18 @@ struct AccountBackfillTests {
                 #expect(byName["kalshi_fills"]?["alreadyPresent"] as? Int == 3)
                 #expect(byName["kalshi_settlements"]?["inserted"] as? Int == 0)
                 #expect(byName["kalshi_positions"]?["skipped"] != nil)
+
+                // Parity: equal after the backfill; a changed and a missing fill are found by key.
+                let same = try await RecioCtlCommandTests.run(["parity", "fills", "--config", config.path, "--from", dir.path])
+                #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+                #expect(same.stdout.contains("matching          3") && same.stdout.contains("undecodable       2"), "\(same.stdout)")
+                let settled = try await RecioCtlCommandTests.run(["parity", "settlements", "--config", config.path, "--from", dir.path])
+                #expect(settled.status == 0, "\(settled.stdout)\(settled.stderr)")
+                try await conn.execute("UPDATE \(schema.quoted).kalshi_fills SET yes_price = 0.5700 WHERE trade_id = 't-1'")
+                try await conn.execute("DELETE FROM \(schema.quoted).kalshi_fills WHERE trade_id = 't-2'")
+                let changed = try await RecioCtlCommandTests.run(["parity", "fills", "--config", config.path, "--from", dir.path])
+                #expect(changed.status == 1, "\(changed.stdout)\(changed.stderr)")
+                #expect(changed.stdout.contains("only in legacy: t-2") && changed.stdout.contains("differing: t-1"), "\(changed.stdout)")
             }
         }
     }
