@@ -144,10 +144,10 @@ let package = Package(
 
         // A real daemon process for the lifecycle tests (signals, reload, exit codes).
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
-        .target(name: "RecioTestSupport", dependencies: ["StorageKit", .product(name: "Logging", package: "swift-log")],
+        .target(name: "RecioTestSupport", dependencies: ["Migration", "StorageKit", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/RecioTestSupport"),
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit", "RecioTestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "StorageKit"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["RecioTestSupport", "ServiceKit", "StorageKit"]),
         .testTarget(name: "MigrationTests", dependencies: ["RecioTestSupport", "Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["RecioTestSupport", "PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),

@@ -1,4 +1,5 @@
 import Foundation
+import RecioTestSupport
 import StorageKit
 import Testing
 @testable import ServiceKit

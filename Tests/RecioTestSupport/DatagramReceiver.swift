@@ -7,19 +7,19 @@ import Glibc
 ///
 /// Sendable without a lock: the descriptor and address are immutable, and `receive` is only ever
 /// awaited by one test at a time.
-final class DatagramReceiver: Sendable {
+public final class DatagramReceiver: Sendable {
     /// The address to hand to the code under test (`/…/notify.sock` or `@name`).
-    let address: String
+    public let address: String
     private let descriptor: Int32
     private let path: String?
 
     /// Binds a socket file inside `directory`.
-    convenience init(directory: URL, name: String = "notify.sock") throws {
+    public convenience init(directory: URL, name: String = "notify.sock") throws {
         try self.init(address: directory.appendingPathComponent(name).path)
     }
 
     /// Binds `address`: an absolute path or an `@` abstract name.
-    init(address: String) throws {
+    public init(address: String) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         var storage = sockaddr_un()
@@ -49,30 +49,24 @@ final class DatagramReceiver: Sendable {
 
     /// The next datagram, or `nil` if none arrives within `timeout`. Waits on a dispatch queue so
     /// the cooperative pool stays free for the code under test.
-    func receive(timeout: Duration = .seconds(5)) async -> [UInt8]? {
-        let fd = descriptor
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, milliseconds) == 1 else { return continuation.resume(returning: nil) }
-                var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                let count = recv(fd, &buffer, buffer.count, 0)
-                continuation.resume(returning: count < 0 ? nil : Array(buffer[0..<count]))
-            }
+    public func receive(timeout: Duration = .seconds(5)) async -> [UInt8]? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.receiveBlocking(timeout: timeout)) }
         }
     }
 
+    /// The next datagram, waiting on the calling thread (for listener threads outside the cooperative pool).
+    public func receiveBlocking(timeout: Duration) -> [UInt8]? {
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, milliseconds) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        return count < 0 ? nil : Array(buffer[0..<count])
+    }
+
     /// The next datagram as UTF-8 text.
-    func receiveString(timeout: Duration = .seconds(5)) async -> String? {
+    public func receiveString(timeout: Duration = .seconds(5)) async -> String? {
         await receive(timeout: timeout).map { String(decoding: $0, as: UTF8.self) }
     }
-}
-
-/// Runs `body` with a fresh temporary directory (short, so socket paths fit `sun_path`) and removes it.
-func withTemporaryDirectory<R>(_ body: (URL) async throws -> R) async rethrows -> R {
-    let url = URL(fileURLWithPath: "/tmp").appendingPathComponent("recio-test-\(UUID().uuidString.prefix(8))")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try await body(url)
 }
