@@ -170,7 +170,7 @@ let package = Package(
 
         // A real daemon process for the lifecycle tests (signals, reload, exit codes).
         .executableTarget(name: "RecioTestDaemon", dependencies: ["ServiceKit", "StorageKit"], path: "Tests/RecioTestDaemon"),
-        .target(name: "RecioTestSupport", dependencies: ["StorageKit", .product(name: "Logging", package: "swift-log")],
+        .target(name: "RecioTestSupport", dependencies: ["Migration", "StorageKit", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/RecioTestSupport"),
         .testTarget(name: "StorageKitTests", dependencies: ["StorageKit", "ServiceKit", "RecioTestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["RecioTestSupport", "ServiceKit", "StorageKit"]),

@@ -14,7 +14,8 @@ struct RecioCtl: AsyncParsableCommand {
         abstract: "Migrate the REC.IO legacy SQLite/JSON stores to PostgreSQL and prove it.",
         discussion: "Exit status: 0 success, 1 a check failed (parity mismatch, verify FAIL), 2 usage or runtime error.",
         version: ServiceCommandLine.version,
-        subcommands: [Backfill.self, Parity.self, Verify.self, Backup.self, Archive.self, Schema.self, User.self]
+        subcommands: [Backfill.self, Parity.self, Verify.self, Status.self, Cutover.self, Rollback.self, Restart.self,
+                      Retention.self, Backup.self, Archive.self, Schema.self, User.self]
     )
 
     /// Runs the command with the exit statuses above (ArgumentParser's default for usage errors is 64).

@@ -51,17 +51,19 @@ public final class DatagramReceiver: Sendable {
     /// The next datagram, or `nil` if none arrives within `timeout`. Waits on a dispatch queue so
     /// the cooperative pool stays free for the code under test.
     public func receive(timeout: Duration = .seconds(5)) async -> [UInt8]? {
-        let fd = descriptor
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, milliseconds) == 1 else { return continuation.resume(returning: nil) }
-                var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                let count = recv(fd, &buffer, buffer.count, 0)
-                continuation.resume(returning: count < 0 ? nil : Array(buffer[0..<count]))
-            }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.receiveBlocking(timeout: timeout)) }
         }
+    }
+
+    /// The next datagram, waiting on the calling thread (for listener threads outside the cooperative pool).
+    public func receiveBlocking(timeout: Duration) -> [UInt8]? {
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, milliseconds) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        return count < 0 ? nil : Array(buffer[0..<count])
     }
 
     /// The next datagram as UTF-8 text.

@@ -1,4 +1,5 @@
 import Foundation
+import RecioTestSupport
 import Testing
 @testable import ServiceKit
 

@@ -1,4 +1,5 @@
 import Foundation
+import RecioTestSupport
 import Logging
 import ServiceLifecycle
 import Testing

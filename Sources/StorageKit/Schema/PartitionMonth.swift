@@ -29,6 +29,11 @@ public struct PartitionMonth: Sendable, Hashable, Comparable, CustomStringConver
         month == 12 ? PartitionMonth(uncheckedYear: year + 1, month: 1) : PartitionMonth(uncheckedYear: year, month: month + 1)
     }
 
+    /// The preceding month.
+    public var previous: PartitionMonth {
+        month == 1 ? PartitionMonth(uncheckedYear: year - 1, month: 12) : PartitionMonth(uncheckedYear: year, month: month - 1)
+    }
+
     /// The first second of the month, UTC.
     public var startEpochSeconds: Int64 { CivilDateTime(year: year, month: month, day: 1).epochSecondsAsUTC }
 

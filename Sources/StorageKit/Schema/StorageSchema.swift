@@ -222,6 +222,42 @@ public enum StorageSchema {
                 );
                 """
         ),
+        Migration(
+            version: 6,
+            name: "stage_changes and parity_results",
+            sql: """
+                -- Every stage change recioctl cutover/rollback made (the stage itself lives only in
+                -- services.json): who moved which service from where to where, when, on what parity
+                -- evidence, and the reason when the gates were forced. `recioctl status` reads how
+                -- long a service has been at its stage from here.
+                CREATE TABLE {schema}.stage_changes (
+                    id bigserial PRIMARY KEY,
+                    service text NOT NULL,
+                    from_stage text NOT NULL,
+                    to_stage text NOT NULL,
+                    changed_at timestamptz NOT NULL,
+                    changed_by text NOT NULL,
+                    parity text NOT NULL,
+                    forced_reason text,
+                    config_backup text
+                );
+                CREATE INDEX stage_changes_service_time ON {schema}.stage_changes (service, changed_at DESC);
+
+                -- The outcome of each parity run recioctl made for a service (the cutover gate), for
+                -- `recioctl status`'s "last parity" column.
+                CREATE TABLE {schema}.parity_results (
+                    id bigserial PRIMARY KEY,
+                    service text NOT NULL,
+                    dataset text NOT NULL,
+                    ran_at timestamptz NOT NULL,
+                    window_from timestamptz NOT NULL,
+                    window_to timestamptz NOT NULL,
+                    ok boolean NOT NULL,
+                    summary text NOT NULL
+                );
+                CREATE INDEX parity_results_service_time ON {schema}.parity_results (service, ran_at DESC);
+                """
+        ),
     ]
 
     /// Tables range-partitioned by month, for which start-up creates partitions ahead.
