@@ -72,6 +72,7 @@ public enum DaemonMain {
             if let reader = context.serviceConfig.reader { print("  \(D.service.rawValue) reads price history from \(reader.rawValue)") }
             exit(ExitStatus.ok)
         }
+        WriterPlanLog.log(D.writerPlans(context.factory), event: "start", logger: logger)
         let status = await run(daemon, context: context, configPath: path, environment: environment, logger: logger)
         exit(status)
     }
