@@ -9,8 +9,8 @@
 #   --bin-dir DIR  where the built binaries are (default: swift build's release bin path)
 #   --config FILE  the services.json to install if absent (default: config/services.json)
 #
-# Binaries are built with --static-swift-stdlib, so the host needs only libpq5, libsqlite3-0 and
-# libsystemd0. After a first install, put the secrets in /etc/recio/credentials/ (pgpassword,
+# Binaries are built by scripts/build-release (--static-swift-stdlib), so the host needs only libpq5,
+# libsqlite3-0, libsystemd0 and libcurl4. After a first install, put the secrets in /etc/recio/credentials/ (pgpassword,
 # kalshi-private-key; root-only, loaded by systemd through LoadCredential=) and enable:
 #   systemctl enable --now recio.target recio-btc-price-watchdog.service \
 #     recio-kalshi-api-watchdog.service recio-kalshi-historical-ingest.service recio-live-data-analysis.service
@@ -41,11 +41,11 @@ prefix=${prefix%/}
 root=${prefix:-/}
 
 if [ "$build" = yes ]; then
-  (cd "$repo" && swift build -c release --static-swift-stdlib)
+  "$repo/scripts/build-release"
 fi
 if [ -z "$bin_dir" ]; then
   if [ "$build" = yes ]; then
-    bin_dir=$(cd "$repo" && swift build -c release --static-swift-stdlib --show-bin-path)
+    bin_dir=$("$repo/scripts/build-release" --show-bin-path)
   else
     bin_dir="$repo/.build/release"
   fi

@@ -79,6 +79,7 @@ public enum DaemonMain {
             if let reader = context.serviceConfig.reader { print("  \(D.service.rawValue) reads price history from \(reader.rawValue)") }
             exit(ExitStatus.ok)
         }
+        WriterPlanLog.log(D.writerPlans(context.factory), event: "start", logger: logger)
         if options.once {
             guard let oneShot = daemon as? any OneShotDaemon else {
                 FileHandle.standardError.write(Data("\(D.service.executableName): --once is not supported by this daemon\n".utf8))

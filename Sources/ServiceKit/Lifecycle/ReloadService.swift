@@ -41,6 +41,7 @@ final class ReloadService<D: Daemon>: Service {
             let context = DaemonContext(config: config, service: D.service, logger: logger, environment: environment)
             try await daemon.reload(context: context)
             logger.notice("configuration reloaded", metadata: ["config": "\(configPath)"])
+            WriterPlanLog.log(D.writerPlans(context.factory), event: "reload", logger: logger)
         } catch {
             logger.error("reload rejected; still running on the previous configuration", metadata: ["config": "\(configPath)", "error": "\(error)"])
         }
