@@ -61,11 +61,22 @@ let package = Package(
         .target(
             name: "PriceFeed",
             dependencies: [
-                "StorageKit", "ServiceKit", "PriceAnalytics",
+                "StorageKit", "ServiceKit", "PriceAnalytics", "NetworkKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The daemons' network plumbing on SwiftNIO: one shared event loop thread and plain HTTP
+        // GETs (instead of URLSession, whose libcurl costs each daemon ~13 MiB of memory).
+        .target(
+            name: "NetworkKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -85,7 +96,7 @@ let package = Package(
         // watchdog daemon; the historical ingest will reuse the client.
         .target(
             name: "KalshiKit",
-            dependencies: ["StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StorageKit", "ServiceKit", "NetworkKit", .product(name: "Logging", package: "swift-log")]
         ),
 
         .executableTarget(name: "BTCPriceWatchdog", dependencies: ["PriceFeed", "ServiceKit"]),
@@ -122,11 +133,13 @@ let package = Package(
             path: "Benchmarks/LiveAnalysisBenchmark"
         ),
         // Run the real release daemons against fixture servers (on demand, not tests); each
-        // expects its daemon's executable next to its own.
+        // expects its daemon's executable next to its own. BenchmarkSupport: /proc readings, the
+        // daemon child process and its config, the result table.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "BTCWatchdogBenchmark",
             dependencies: [
-                "FixtureServers", "StorageKit",
+                "BenchmarkSupport", "FixtureServers", "PriceFeed", "StorageKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -135,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "KalshiWatchdogBenchmark",
             dependencies: [
-                "FixtureServers", "KalshiKit", "StorageKit",
+                "BenchmarkSupport", "FixtureServers", "KalshiKit", "StorageKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
