@@ -65,11 +65,22 @@ let package = Package(
         .target(
             name: "PriceFeed",
             dependencies: [
-                "StorageKit", "ServiceKit", "PriceAnalytics",
+                "StorageKit", "ServiceKit", "PriceAnalytics", "NetworkKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The daemons' network plumbing on SwiftNIO: one shared event loop thread and plain HTTP
+        // GETs (instead of URLSession, which loaded libcurl: 3-7 MiB of RSS per daemon as measured).
+        .target(
+            name: "NetworkKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -92,7 +103,7 @@ let package = Package(
         .target(
             name: "KalshiKit",
             dependencies: [
-                "StorageKit", "ServiceKit", .product(name: "Logging", package: "swift-log"),
+                "StorageKit", "ServiceKit", "NetworkKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -138,11 +149,13 @@ let package = Package(
             path: "Benchmarks/LiveAnalysisBenchmark"
         ),
         // Run the real release daemons against fixture servers (on demand, not tests); each
-        // expects its daemon's executable next to its own.
+        // expects its daemon's executable next to its own. BenchmarkSupport: /proc readings, the
+        // daemon child process and its config, the result table.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "BTCWatchdogBenchmark",
             dependencies: [
-                "FixtureServers", "StorageKit",
+                "BenchmarkSupport", "FixtureServers", "PriceFeed", "StorageKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -151,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "KalshiWatchdogBenchmark",
             dependencies: [
-                "FixtureServers", "KalshiKit", "StorageKit",
+                "BenchmarkSupport", "FixtureServers", "KalshiKit", "StorageKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,7 +1,9 @@
 import ArgumentParser
+import BenchmarkSupport
 import FixtureServers
 import Foundation
 import Logging
+import PriceFeed
 import StorageKit
 
 /// Runs the real release `btc-price-watchdog` (the binary next to this one) against a fixture
@@ -24,14 +26,15 @@ struct BTCWatchdogBenchmark: ParsableCommand {
     @Option(help: "Seconds of warm-up before measuring.") var warmup = 5
     @Option(help: "Ticker message interval in microseconds (1000 = 1,000 messages/s).") var intervalMicros = 1_000
     @Option(help: "Path of the btc-price-watchdog executable (default: next to this benchmark).") var daemon: String?
+    @Option(name: .customLong("env"), help: "KEY=VALUE added to the daemon's environment (repeatable), e.g. MALLOC_ARENA_MAX=2.")
+    var environment: [String] = []
+    @Option(help: "Ticker messages decoded in the in-process decode comparison (0 skips it).") var decodeMessages = 100_000
 
     func execute() async throws {
         var logger = Logger(label: "btc-watchdog-benchmark")
         logger.logLevel = .error
-        let executable = daemon ?? siblingExecutable("btc-price-watchdog")
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ValidationError("\(executable) not found; build it: swift build -c release --product btc-price-watchdog")
-        }
+        let executable = daemon ?? DaemonUnderTest.siblingExecutable("btc-price-watchdog")
+        let extraEnvironment = try DaemonUnderTest.environment(environment)
         let dir = NSTemporaryDirectory() + "btc-watchdog-benchmark-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -57,34 +60,13 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             "websocket_url": server.webSocketURL, "coinbase_spot_url": server.httpBaseURL,
             "kraken_url": server.httpBaseURL, "coinbase_exchange_url": server.httpBaseURL,
         ]
-        let document: [String: Any] = [
-            "postgres": ["conninfo": "", "schema": schema.name],
-            "services": [
-                "btc_price_watchdog": ["writers": ["sqlite", "postgres"], "primary": "sqlite",
-                                       "sqlite_path": dir + "/btc_price_history.db", "options": options] as [String: Any],
-                "kalshi_api_watchdog": ["writers": ["postgres"], "primary": "postgres"] as [String: Any],
-                "kalshi_historical_ingest": ["writers": ["postgres"], "primary": "postgres"] as [String: Any],
-                "live_data_analysis": ["writers": ["postgres"], "primary": "postgres", "reader": "postgres"] as [String: Any],
-            ] as [String: Any],
-        ]
-        let configPath = dir + "/services.json"
-        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: URL(fileURLWithPath: configPath))
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "RECIO_CONFIG"] { environment[key] = nil }
-        environment["RECIO_LOG_LEVEL"] = "warning"
-        process.environment = environment
-        let logPath = dir + "/daemon.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
-        let pid = process.processIdentifier
-        print("btc-watchdog-benchmark: \(1_000_000 / intervalMicros) ticker messages/s, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)")
+        let configPath = try DaemonUnderTest.writeConfig(directory: dir, schema: schema.name, service: "btc_price_watchdog", settings: [
+            "writers": ["sqlite", "postgres"], "primary": "sqlite", "sqlite_path": dir + "/btc_price_history.db", "options": options,
+        ])
+        let daemon = try DaemonUnderTest(executable: executable, configPath: configPath, directory: dir, environment: extraEnvironment)
+        let pid = daemon.pid
+        print("btc-watchdog-benchmark: \(1_000_000 / intervalMicros) ticker messages/s, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)"
+              + (extraEnvironment.isEmpty ? "" : "; daemon environment " + extraEnvironment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")))
 
         func maxSecond() async throws -> Int64? {
             let rows = try await conn.query("SELECT extract(epoch FROM max(ts))::bigint FROM \(schema.quoted).price_history")
@@ -93,54 +75,51 @@ struct BTCWatchdogBenchmark: ParsableCommand {
 
         do {
             // Warm-up: until rows arrive, then `warmup` more seconds.
-            let startDeadline = Date().addingTimeInterval(30)
-            while try await maxSecond() == nil {
-                guard Date() < startDeadline, process.isRunning else { throw ValidationError("the daemon wrote no row in 30 s; log: \(logPath)") }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await daemon.waitUntil("price row") { try await maxSecond() != nil }
             try await Task.sleep(for: .seconds(warmup))
 
             let cpuStart = try ProcStats.cpuSeconds(pid)
             let wallStart = Date()
             var last = try await maxSecond() ?? 0
             var latencies: [Double] = []
-            let end = wallStart.addingTimeInterval(TimeInterval(seconds))
-            while Date() < end {
-                guard process.isRunning else { throw ValidationError("the daemon exited (\(process.terminationStatus)); log: \(logPath)") }
+            try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(2)) {
                 if let m = try await maxSecond(), m > last {
                     let observed = Date().timeIntervalSince1970
                     for s in (last + 1)...m { latencies.append((observed - Double(s + 1)) * 1000) }
                     last = m
                 }
-                try await Task.sleep(for: .milliseconds(2))
             }
             let wall = Date().timeIntervalSince(wallStart)
             let cpu = try ProcStats.cpuSeconds(pid) - cpuStart
             let status = try ProcStats.status(pid)
-            let hwm = status["VmHWM"] ?? 0
-            let rss = status["VmRSS"] ?? 0
-
-            kill(pid, SIGTERM)
-            process.waitUntilExit()
+            let threads = ProcStats.threadNames(pid)
+            let exitStatus = daemon.stop()
             let rowCount = try await conn.query("SELECT count(*) FROM \(schema.quoted).price_history").rows.first?.first.flatMap { $0 } ?? "?"
 
             latencies.sort()
-            let cpuPercent = cpu / wall * 100
-            print("")
-            print("| metric                                   | value                | target       |")
-            print("|------------------------------------------|----------------------|--------------|")
-            print(row("feed", String(format: "%.1f s", wall), ""))
-            print(row("daemon CPU (user+sys) per second of feed", String(format: "%.1f ms (%.2f %%)", cpu / wall * 1000, cpuPercent), "≤ 2 % of a core"))
-            print(row("peak RSS (VmHWM)", String(format: "%.1f MiB", Double(hwm) / 1024), "≤ 20 MB"))
-            print(row("RSS at end (VmRSS)", String(format: "%.1f MiB", Double(rss) / 1024), ""))
-            print(row("seconds observed", "\(latencies.count)", ""))
-            print(row("tick-to-durable p50", String(format: "%.1f ms", percentile(latencies, 0.50)), ""))
-            print(row("tick-to-durable p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "≤ 20 ms"))
-            print(row("tick-to-durable max", String(format: "%.1f ms", latencies.last ?? .nan), ""))
-            print(row("price_history rows (whole run)", rowCount, ""))
-            print(row("daemon exit status", "\(process.terminationStatus)", "0"))
+            let mib = { (key: String) in String(format: "%.1f MiB", Double(status[key] ?? 0) / 1024) }
+            var table = ResultTable()
+            table.add("feed", String(format: "%.1f s", wall))
+            table.add("daemon CPU (user+sys) per second of feed", String(format: "%.1f ms (%.2f %%)", cpu / wall * 1000, cpu / wall * 100), "≤ 2 % of a core")
+            table.add("peak RSS (VmHWM)", mib("VmHWM"), "≤ 20 MB")
+            table.add("RSS at end (VmRSS)", mib("VmRSS"))
+            table.add("  of which anonymous / file-backed", "\(mib("RssAnon")) / \(mib("RssFile"))")
+            table.add("threads", "\(threads.count)")
+            table.add("seconds observed", "\(latencies.count)")
+            table.add("tick-to-durable p50", String(format: "%.1f ms", percentile(latencies, 0.50)))
+            table.add("tick-to-durable p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "≤ 20 ms")
+            table.add("tick-to-durable max", String(format: "%.1f ms", latencies.last ?? .nan))
+            table.add("price_history rows (whole run)", rowCount)
+            table.add("daemon exit status", "\(exitStatus)", "0")
+            if decodeMessages > 0 {
+                let (decode, baseline) = try Self.decodeCost(messages: decodeMessages)
+                table.add("decode µs/message (CoinbaseMessage)", String(format: "%.2f", decode))
+                table.add("  baseline: JSONSerialization parse only", String(format: "%.2f (ratio %.1f×)", baseline, baseline / decode))
+            }
+            table.print()
+            print("daemon threads: " + Dictionary(grouping: threads, by: { $0 }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))
         } catch {
-            if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() }
+            daemon.killIfRunning()
             _ = try? await conn.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
             await conn.close()
             await server.shutdown()
@@ -150,48 +129,31 @@ struct BTCWatchdogBenchmark: ParsableCommand {
         await conn.close()
         await server.shutdown()
     }
-}
 
-func row(_ name: String, _ value: String, _ target: String) -> String {
-    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-    return "| \(pad(name, 40)) | \(pad(value, 20)) | \(pad(target, 12)) |"
-}
-
-/// Nearest-rank percentile of sorted values.
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let rank = Int((p * Double(sorted.count)).rounded(.up))
-    return sorted[max(0, min(sorted.count - 1, rank - 1))]
-}
-
-/// The executable `name` in the folder of this benchmark's own executable.
-func siblingExecutable(_ name: String) -> String {
-    let me = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-    return me.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name).path
-}
-
-/// Linux /proc readings of another process.
-enum ProcStats {
-    /// utime + stime of `pid`, in seconds.
-    static func cpuSeconds(_ pid: Int32) throws -> Double {
-        let text = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        guard let close = text.lastIndex(of: ")") else { throw ValidationError("unreadable /proc/\(pid)/stat") }
-        // After "pid (comm)": field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { throw ValidationError("unreadable /proc/\(pid)/stat") }
-        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// The kB values of /proc/PID/status (`VmRSS`, `VmHWM`, ...).
-    static func status(_ pid: Int32) throws -> [String: Int] {
-        let text = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        var values: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let kb = Int(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { continue }
-            values[String(parts[0])] = kb
+    /// Microseconds per message to decode the fixture's ticker messages with the feed's decoder,
+    /// and, as the raw baseline in the same run, to merely parse them with `JSONSerialization`
+    /// (what the decoder used before).
+    static func decodeCost(messages: Int) throws -> (decode: Double, baseline: Double) {
+        let texts = (0..<1_000).map { i in
+            CoinbasePayloads.ticker(price: "64\(100 + i % 900).12000000", tradeId: 43_736_677 + Int64(i), sequence: 5_928_281_348 + Int64(i),
+                                    time: "2026-11-25T18:30:11.\(100_000 + i)Z")
         }
-        return values
+        var sink = 0
+        let clock = ContinuousClock()
+        let decode = try clock.measure {
+            for i in 0..<messages {
+                if case .ticker(let t) = try CoinbaseMessage.decode(texts[i % texts.count]) { sink &+= Int(t.tradeId) }
+            }
+        }
+        let baseline = try clock.measure {
+            for i in 0..<messages {
+                let object = try JSONSerialization.jsonObject(with: Data(texts[i % texts.count].utf8)) as? [String: Any]
+                sink &+= object?.count ?? 0
+            }
+        }
+        guard sink != 0 else { throw ValidationError("nothing decoded") }
+        let micros = { (d: Duration) in Double(d / .nanoseconds(1)) / 1000 / Double(messages) }
+        return (micros(decode), micros(baseline))
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import FixtureServers
 import Foundation
 import KalshiKit
@@ -25,19 +26,20 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
     @Option(help: "Seconds of warm-up before measuring.") var warmup = 5
     @Option(help: "Markets in the event.") var markets = 40
     @Option(help: "Path of the kalshi-api-watchdog executable (default: next to this benchmark).") var daemon: String?
+    @Option(name: .customLong("env"), help: "KEY=VALUE added to the daemon's environment (repeatable), e.g. MALLOC_ARENA_MAX=2.")
+    var environment: [String] = []
+    @Option(help: "Seconds between RSS readings.") var rssInterval = 10.0
 
     func execute() async throws {
         var logger = Logger(label: "kalshi-watchdog-benchmark")
         logger.logLevel = .error
-        let executable = daemon ?? siblingExecutable("kalshi-api-watchdog")
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ValidationError("\(executable) not found; build it: swift build -c release --product kalshi-api-watchdog")
-        }
+        let executable = daemon ?? DaemonUnderTest.siblingExecutable("kalshi-api-watchdog")
+        let extraEnvironment = try DaemonUnderTest.environment(environment)
         let dir = NSTemporaryDirectory() + "kalshi-watchdog-benchmark-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/json", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
-        // The current event and the next two, so a run across tops of the hour keeps polling.
+        // The current event and the next ones, so a run across tops of the hour keeps polling.
         let server = try await FixtureServer.start(logger: logger)
         var event = EventTicker(series: "KXBTCD", at: Int64(Date().timeIntervalSince1970))
         for _ in 0..<(2 + seconds / 3600) {
@@ -49,35 +51,14 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
         let conn = PostgresConnection(configuration: PostgresConfiguration(connectionString: "", applicationName: "kalshi-watchdog-benchmark"), logger: logger)
         try await SchemaMigrator(schema: schema, logger: logger).migrate(on: conn)
 
-        let configPath = dir + "/services.json"
-        let document: [String: Any] = [
-            "postgres": ["conninfo": "", "schema": schema.name],
-            "services": [
-                "btc_price_watchdog": ["writers": ["postgres"], "primary": "postgres"] as [String: Any],
-                "kalshi_api_watchdog": ["writers": ["json", "postgres"], "primary": "postgres", "json_dir": dir + "/json",
-                                        "json_archive": true,
-                                        "options": ["base_url": server.httpBaseURL + "/trade-api/v2", "poll_interval_seconds": 1] as [String: Any]] as [String: Any],
-                "kalshi_historical_ingest": ["writers": ["postgres"], "primary": "postgres"] as [String: Any],
-                "live_data_analysis": ["writers": ["postgres"], "primary": "postgres", "reader": "postgres"] as [String: Any],
-            ] as [String: Any],
-        ]
-        try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]).write(to: URL(fileURLWithPath: configPath))
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "RECIO_CONFIG"] { environment[key] = nil }
-        environment["RECIO_LOG_LEVEL"] = "warning"
-        process.environment = environment
-        let logPath = dir + "/daemon.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
-        let pid = process.processIdentifier
-        print("kalshi-watchdog-benchmark: \(markets) markets at 1 Hz, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)")
+        let configPath = try DaemonUnderTest.writeConfig(directory: dir, schema: schema.name, service: "kalshi_api_watchdog", settings: [
+            "writers": ["json", "postgres"], "primary": "postgres", "json_dir": dir + "/json", "json_archive": true,
+            "options": ["base_url": server.httpBaseURL + "/trade-api/v2", "poll_interval_seconds": 1] as [String: Any],
+        ])
+        let daemon = try DaemonUnderTest(executable: executable, configPath: configPath, directory: dir, environment: extraEnvironment)
+        let pid = daemon.pid
+        print("kalshi-watchdog-benchmark: \(markets) markets at 1 Hz, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)"
+              + (extraEnvironment.isEmpty ? "" : "; daemon environment " + extraEnvironment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")))
 
         // Request times, recorded by a watcher on the fixture's request log.
         let requestTimes = RequestTimes()
@@ -105,23 +86,17 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
         }
 
         do {
-            let startDeadline = Date().addingTimeInterval(30)
-            while try await newest() == nil {
-                guard Date() < startDeadline, process.isRunning else { throw ValidationError("the daemon wrote no snapshot in 30 s; log: \(logPath)") }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await daemon.waitUntil("market snapshot") { try await newest() != nil }
             try await Task.sleep(for: .seconds(warmup))
 
             var rss: [(Double, Int)] = []
             let wallStart = Date()
-            rss.append((0, try ProcStats.status(pid)["VmRSS"] ?? 0))
+            rss.append((0, try ProcStats.status(pid, "VmRSS")))
             var lastTS = try await newest()?.0 ?? ""
             var latencies: [Double] = []
             var unmatched = 0
-            var nextRSS = 10.0
-            let end = wallStart.addingTimeInterval(TimeInterval(seconds))
-            while Date() < end {
-                guard process.isRunning else { throw ValidationError("the daemon exited (\(process.terminationStatus)); log: \(logPath)") }
+            var nextRSS = rssInterval
+            try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(2)) {
                 if let latest = try await newest(), latest.0 != lastTS, latest.1 >= markets {
                     let observed = Date().timeIntervalSince1970
                     if let requested = requestTimes.latest(before: observed) {
@@ -133,42 +108,48 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
                 }
                 let elapsed = Date().timeIntervalSince(wallStart)
                 if elapsed >= nextRSS {
-                    rss.append((elapsed, try ProcStats.status(pid)["VmRSS"] ?? 0))
-                    nextRSS += 10
+                    rss.append((elapsed, try ProcStats.status(pid, "VmRSS")))
+                    nextRSS += rssInterval
                 }
-                try await Task.sleep(for: .milliseconds(2))
             }
             let wall = Date().timeIntervalSince(wallStart)
-            rss.append((wall, try ProcStats.status(pid)["VmRSS"] ?? 0))
-            let hwm = try ProcStats.status(pid)["VmHWM"] ?? 0
+            let status = try ProcStats.status(pid)
+            rss.append((wall, status["VmRSS"] ?? 0))
+            let threads = ProcStats.threadNames(pid)
             watcher.cancel()
-            kill(pid, SIGTERM)
-            process.waitUntilExit()
+            let exitStatus = daemon.stop()
             let counts = try await conn.query("SELECT count(*), count(DISTINCT ts) FROM \(schema.quoted).market_snapshots").rows.first ?? []
 
             latencies.sort()
             let mib = { (kb: Int) in String(format: "%.1f MiB", Double(kb) / 1024) }
             let middle = rss[rss.count / 2]
-            print("")
-            print("| metric                                   | value                | target       |")
-            print("|------------------------------------------|----------------------|--------------|")
-            print(row("measured", String(format: "%.0f s", wall), ""))
-            print(row("polls committed (measured)", "\(latencies.count)", ""))
-            print(row("poll-to-committed p50", String(format: "%.1f ms", percentile(latencies, 0.50)), ""))
-            print(row("poll-to-committed p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "≤ 50 ms"))
-            print(row("poll-to-committed max", String(format: "%.1f ms", latencies.last ?? .nan), ""))
-            print(row("RSS start", mib(rss.first!.1), "≤ 25 MB"))
-            print(row(String(format: "RSS middle (t = %.0f s)", middle.0), mib(middle.1), "flat"))
-            print(row("RSS end", mib(rss.last!.1), "flat"))
-            print(row("RSS min / max over run", "\(mib(rss.map { $0.1 }.min()!)) / \(mib(rss.map { $0.1 }.max()!))", ""))
-            print(row("peak RSS (VmHWM)", mib(hwm), ""))
-            print(row("rows / captures (whole run)", "\(counts.first.flatMap { $0 } ?? "?") / \(counts.dropFirst().first.flatMap { $0 } ?? "?")", ""))
-            print(row("requests (whole run)", "\(server.requests.count)", ""))
-            if unmatched > 0 { print(row("commits without a request", "\(unmatched)", "0")) }
-            print(row("daemon exit status", "\(process.terminationStatus)", "0"))
+            // Growth: least-squares slope of RSS over the second half of the run (warm-up excluded).
+            let late = rss.filter { $0.0 >= wall / 2 }
+            let slope = Self.slope(late.map { ($0.0, Double($0.1)) })
+            var table = ResultTable()
+            table.add("measured", String(format: "%.0f s", wall))
+            table.add("polls committed (measured)", "\(latencies.count)")
+            table.add("poll-to-committed p50", String(format: "%.1f ms", percentile(latencies, 0.50)))
+            table.add("poll-to-committed p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "≤ 50 ms")
+            table.add("poll-to-committed max", String(format: "%.1f ms", latencies.last ?? .nan))
+            table.add("RSS start", mib(rss.first!.1), "≤ 25 MB")
+            table.add(String(format: "RSS middle (t = %.0f s)", middle.0), mib(middle.1), "flat")
+            table.add("RSS end", mib(rss.last!.1), "flat")
+            table.add("  of which anonymous / file-backed", "\(mib(status["RssAnon"] ?? 0)) / \(mib(status["RssFile"] ?? 0))")
+            table.add("RSS min / max over run", "\(mib(rss.map { $0.1 }.min()!)) / \(mib(rss.map { $0.1 }.max()!))")
+            table.add("RSS slope, second half", String(format: "%+.1f KiB/min", slope * 60), "≈ 0")
+            table.add("peak RSS (VmHWM)", mib(status["VmHWM"] ?? 0))
+            table.add("threads", "\(threads.count)")
+            table.add("rows / captures (whole run)", "\(counts.first.flatMap { $0 } ?? "?") / \(counts.dropFirst().first.flatMap { $0 } ?? "?")")
+            table.add("requests (whole run)", "\(server.requests.count)")
+            if unmatched > 0 { table.add("commits without a request", "\(unmatched)", "0") }
+            table.add("daemon exit status", "\(exitStatus)", "0")
+            table.print()
+            print("daemon threads: " + Dictionary(grouping: threads, by: { $0 }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))
+            print("RSS series (s, KiB): " + rss.map { String(format: "%.0f:%d", $0.0, $0.1) }.joined(separator: " "))
         } catch {
             watcher.cancel()
-            if process.isRunning { kill(pid, SIGKILL); process.waitUntilExit() }
+            daemon.killIfRunning()
             _ = try? await conn.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
             await conn.close()
             await server.shutdown()
@@ -177,6 +158,16 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
         _ = try? await conn.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
         await conn.close()
         await server.shutdown()
+    }
+
+    /// Least-squares slope (KiB per second) of `(t, kib)` points; 0 for fewer than two.
+    static func slope(_ points: [(Double, Double)]) -> Double {
+        guard points.count >= 2 else { return 0 }
+        let n = Double(points.count)
+        let mt = points.map(\.0).reduce(0, +) / n, mv = points.map(\.1).reduce(0, +) / n
+        let cov = points.map { ($0.0 - mt) * ($0.1 - mv) }.reduce(0, +)
+        let varT = points.map { ($0.0 - mt) * ($0.0 - mt) }.reduce(0, +)
+        return varT > 0 ? cov / varT : 0
     }
 }
 
@@ -243,39 +234,6 @@ enum KalshiPayload {
             "available_on_brokers": true, "product_metadata": null, "last_updated_ts": "\(time(close - 7200))"}, \
             "markets": [\(markets.joined(separator: ", "))]}
             """
-    }
-}
-
-func row(_ name: String, _ value: String, _ target: String) -> String {
-    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-    return "| \(pad(name, 40)) | \(pad(value, 20)) | \(pad(target, 12)) |"
-}
-
-/// Nearest-rank percentile of sorted values.
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let rank = Int((p * Double(sorted.count)).rounded(.up))
-    return sorted[max(0, min(sorted.count - 1, rank - 1))]
-}
-
-/// The executable `name` in the folder of this benchmark's own executable.
-func siblingExecutable(_ name: String) -> String {
-    let me = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-    return me.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name).path
-}
-
-/// Linux /proc readings of another process.
-enum ProcStats {
-    /// The kB values of /proc/PID/status (`VmRSS`, `VmHWM`, ...).
-    static func status(_ pid: Int32) throws -> [String: Int] {
-        let text = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        var values: [String: Int] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, let kb = Int(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { continue }
-            values[String(parts[0])] = kb
-        }
-        return values
     }
 }
 

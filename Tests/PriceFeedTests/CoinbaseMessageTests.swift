@@ -36,8 +36,28 @@ import Testing
         #expect(try CoinbaseMessage.decode(#"{"type":"status","products":[]}"#) == .unknown(type: "status"))
     }
 
+    /// Escapes, spacing and member order are JSON's business, not the exchange's: the decoder reads
+    /// them as any JSON reader would.
+    @Test func readsEscapedStringsAndAnyMemberOrder() throws {
+        let text = #"{ "trade_id" : 7, "time":"2018-05-21T00:30:11.587000Z","sequence":9,"price":"8500.01","#
+            + #""product_id":"BTC\u002dUSD","side":"s\u00e9ll \"x\"","type":"ticker"}"#
+        guard case .ticker(let t) = try CoinbaseMessage.decode(text) else {
+            Issue.record("not a ticker"); return
+        }
+        #expect(t.productId == "BTC-USD")
+        #expect(t.side == "séll \"x\"")
+        #expect(t.price == USDCents(cents: 850_001))
+        #expect(t.tradeId == 7 && t.sequence == 9)
+        #expect(try CoinbaseMessage.decode(#"{"type":"l2update","changes":[["buy","1.0","0.5"]],"x":{"y":[null,true]}}"#)
+            == .unknown(type: "l2update"))
+    }
+
     static let badTickers: [(String, PriceFeedError.Code)] = [
         ("{not json", .malformedMessage),
+        (String(legacyTicker.dropLast(5)), .malformedMessage),
+        (legacyTicker + "x", .malformedMessage),
+        (#"{"type":"ticker","price":"1.00","product_id":"BTC-USD\q"}"#, .malformedMessage),
+        (#"{"type":"ticker","price":"1.00","product_id":"BTC-USD","trade_id":1.5,"sequence":1,"time":"2018-05-21T00:30:11Z"}"#, .malformedMessage),
         ("[1,2,3]", .malformedMessage),
         (#"{"no_type":1}"#, .malformedMessage),
         (legacyTicker.replacingOccurrences(of: #""price":"8500.00000000""#, with: #""price":"abc""#), .invalidPrice),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NetworkKit
 import NIOCore
 import NIOSSL
 import StorageKit
@@ -116,21 +117,31 @@ public final class CoinbaseTickerFeed: Sendable {
         let subscribe = CoinbaseMessage.subscribeText(productId: configuration.productId)
         let watch = SilenceWatch()
         do {
+            // The socket lives on the daemon's one event loop, and the reading task runs there too:
+            // each message is decoded on the thread that received it, with no hop to the
+            // cooperative pool per message (a thousand a second).
+            let loop = DaemonEventLoop.group.next()
             let close = try await WebSocketClient.connect(
-                url: configuration.url, configuration: wsConfiguration, tlsConfiguration: tls, logger: logger
+                url: configuration.url, configuration: wsConfiguration, tlsConfiguration: tls,
+                eventLoopGroup: loop, logger: logger
             ) { inbound, outbound, _ in
                 try await outbound.write(.text(subscribe))
                 self.state.withLock { $0.counters.connections += 1 }
                 self.logger.info("coinbase websocket connected")
                 await onEvent(.connected)
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
+                    let read: @Sendable () async throws -> Void = {
                         for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
                             watch.touch()
                             guard case .text(let text) = message else { continue }
                             if let event = self.handle(text) { await onEvent(event) }
                         }
                         throw SessionEnd(description: "closed by server")
+                    }
+                    if #available(macOS 15, *) {
+                        group.addTask(executorPreference: EventLoopTaskExecutor(loop), operation: read)
+                    } else {
+                        group.addTask(operation: read)
                     }
                     group.addTask {
                         try await watch.waitForSilence(configuration.silenceTimeout)

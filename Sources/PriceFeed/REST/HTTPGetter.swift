@@ -1,11 +1,9 @@
 import Foundation
+import NetworkKit
 import StorageKit
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// A plain JSON `GET` over `URLSession` (FoundationNetworking on Linux), with a per-request
-/// timeout, that turns transport failures and non-2xx statuses into `PriceFeedError`s carrying
+/// A plain JSON `GET` over `HTTPFetcher` (SwiftNIO, not `URLSession`: on Linux that pulled
+/// libcurl and its threads into the daemon), with a per-request timeout, that turns transport failures and non-2xx statuses into `PriceFeedError`s carrying
 /// the status and a short excerpt of the body.
 struct HTTPGetter: Sendable {
     /// The response of a successful (2xx) request.
@@ -20,59 +18,30 @@ struct HTTPGetter: Sendable {
         }
     }
 
-    let session: URLSession
+    let fetcher: HTTPFetcher
     let timeout: Duration
 
-    init(timeout: Duration) {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let configuration = URLSessionConfiguration.ephemeral
-        // FoundationNetworking on Linux truncates these to whole seconds (0.8 s becomes an
-        // immediate -1001), so URLSession gets a whole-second backstop and `get` enforces the
-        // exact timeout itself.
-        configuration.timeoutIntervalForRequest = max(1, seconds.rounded(.up))
-        configuration.timeoutIntervalForResource = max(1, seconds.rounded(.up))
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration)
+    init(timeout: Duration, fetcher: HTTPFetcher = .shared) {
+        self.fetcher = fetcher
         self.timeout = timeout
     }
 
     func get(_ url: URL) async throws(PriceFeedError) -> Response {
-        var request = URLRequest(url: url)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("recio-data-services", forHTTPHeaderField: "User-Agent")
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
-                group.addTask { [session, request] in try await session.data(for: request) }
-                group.addTask { [timeout] in
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw URLError(.timedOut)
-                }
-                return result
-            }
-        } catch let error as URLError where error.code == .timedOut {
-            throw PriceFeedError(.transport, subject: url.absoluteString, "no response within \(timeout)")
+        let response: HTTPFetchResponse
+        do throws(HTTPFetchError) {
+            response = try await fetcher.get(url, headers: [("Accept", "application/json"), ("User-Agent", "recio-data-services")],
+                                             timeout: timeout)
         } catch {
-            throw PriceFeedError(.transport, subject: url.absoluteString, "GET failed: \(error.localizedDescription)")
+            let message = error.code == .timeout ? "no response within \(timeout)" : "GET failed: \(error.message)"
+            throw PriceFeedError(.transport, subject: url.absoluteString, message)
         }
-        guard let http = response as? HTTPURLResponse else {
-            throw PriceFeedError(.transport, subject: url.absoluteString, "not an HTTP response")
-        }
-        guard (200..<300).contains(http.statusCode) else {
+        guard (200..<300).contains(response.status) else {
             throw PriceFeedError(.httpStatus, subject: url.absoluteString, "unexpected status",
-                                 status: http.statusCode, excerpt: PriceFeedError.excerpt(of: data))
+                                 status: response.status, excerpt: PriceFeedError.excerpt(of: response.body))
         }
         var headers: [String: String] = [:]
-        for (k, v) in http.allHeaderFields {
-            if let k = k as? String, let v = v as? String { headers[k] = v }
-        }
-        return Response(status: http.statusCode, headers: headers, body: data)
+        for (name, value) in response.headers where headers[name] == nil { headers[name] = value }
+        return Response(status: response.status, headers: headers, body: Data(response.body))
     }
 
     /// Decodes `T` from a body, or throws `.malformedMessage` with the JSON path and an excerpt.

@@ -134,7 +134,16 @@ struct OrderedJSONParser {
 
     private mutating func parseString() throws(OrderedJSONError) -> String {
         i += 1
-        var out: [UInt8] = []
+        // Fast path: most strings have no escape, so the text between the quotes is the string
+        // itself (one validation, no byte-by-byte copy).
+        let start = i
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            i += 1
+            guard let s = String(validating: bytes[start..<(i - 1)], as: UTF8.self) else { throw syntax("a string is not valid UTF-8") }
+            return s
+        }
+        var out: [UInt8] = Array(bytes[start..<i])
         while true {
             guard i < bytes.count else { throw truncated() }
             let c = bytes[i]

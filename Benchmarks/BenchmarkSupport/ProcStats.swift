@@ -1,0 +1,51 @@
+import Foundation
+
+/// Linux `/proc` readings of another process (the daemon under test).
+public enum ProcStats {
+    /// A `/proc` file that could not be read or parsed: which one, and why.
+    public struct ReadError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot read \(path): \(reason)" }
+    }
+
+    /// `utime + stime` of `pid`, in seconds.
+    public static func cpuSeconds(_ pid: Int32) throws -> Double {
+        let path = "/proc/\(pid)/stat"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let close = text.lastIndex(of: ")") else { throw ReadError(path: path, reason: "no ')' after the command name") }
+        // After "pid (comm)": field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else {
+            throw ReadError(path: path, reason: "utime/stime are not numbers")
+        }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The numeric values of `/proc/PID/status` (`VmRSS`, `VmHWM`, `RssAnon` in kB; `Threads`).
+    public static func status(_ pid: Int32) throws -> [String: Int] {
+        let text = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        var values: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let kb = Int(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { continue }
+            values[String(parts[0])] = kb
+        }
+        return values
+    }
+
+    /// One value of `/proc/PID/status`, throwing when it is missing.
+    public static func status(_ pid: Int32, _ key: String) throws -> Int {
+        guard let value = try status(pid)[key] else { throw ReadError(path: "/proc/\(pid)/status", reason: "no \(key) line") }
+        return value
+    }
+
+    /// The names of `pid`'s threads (`/proc/PID/task/*/comm`), for reports of what runs in it.
+    public static func threadNames(_ pid: Int32) -> [String] {
+        let dir = "/proc/\(pid)/task"
+        let tids = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return tids.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.compactMap {
+            (try? String(contentsOfFile: "\(dir)/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+}
