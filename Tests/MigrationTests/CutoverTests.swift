@@ -124,7 +124,7 @@ struct CutoverTests {
                                                  "--health-timeout", "4s"])
             #expect(result.status == 1, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n").map(String.init)
-            #expect(lines.count == 3, "\(result.stdout)")
+            #expect(lines.count == 4, "\(result.stdout)")  // header, rule, two units
             #expect(lines.contains { $0.hasPrefix("btc_price_watchdog") && $0.contains("healthy") })
             #expect(lines.contains { $0.hasPrefix("kalshi_api_watchdog") && $0.contains("FAILED") })
             let second = try #require(rig.manager.pid(CutoverRig.unit))

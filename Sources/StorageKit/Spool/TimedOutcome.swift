@@ -12,13 +12,15 @@ func awaitResult<T: Sendable>(of task: Task<T, any Error>, atMost timeout: Durat
     let once = OnceFlag()
     return await withCheckedContinuation { (continuation: CheckedContinuation<TimedOutcome<T>, Never>) in
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            // A cancelled timer means the task finished first: it must not claim the outcome
+            // (the finished task may not have claimed it yet when it cancels this timer).
+            do { try await Task.sleep(for: timeout) } catch { return }
             if once.claim() { continuation.resume(returning: .timedOut) }
         }
         Task {
             let result = await task.result
-            timer.cancel()
             if once.claim() { continuation.resume(returning: .finished(result)) }
+            timer.cancel()
         }
     }
 }

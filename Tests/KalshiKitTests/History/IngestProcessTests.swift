@@ -68,9 +68,9 @@ struct IngestProcessTests {
         try await withTemporaryDirectory { dir in
             let keys = try IngestTestKeys(in: dir)
             let server = try await FixtureServer.start(logger: quietLogger("fixture"))
-            // A few milliseconds per answer stretch the backfill over ~100 requests so that kills land mid-run.
+            // 25 ms per answer stretches the backfill over ~100 requests (a few seconds) so that kills land mid-run.
             let fixture = KalshiHistoryFixture(dataset: Self.dataset, verifier: try keys.verifier(),
-                                               faults: .init(rateLimitEvery: 13, delay: .milliseconds(4)))
+                                               faults: .init(rateLimitEvery: 13, delay: .milliseconds(25)))
             fixture.install(on: server)
             try await TestPostgres.withSchema(.nameOnly) { clean, conn in
                 let config = dir.appendingPathComponent("clean.json")
