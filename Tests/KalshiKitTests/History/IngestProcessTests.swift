@@ -68,9 +68,10 @@ struct IngestProcessTests {
         try await withTemporaryDirectory { dir in
             let keys = try IngestTestKeys(in: dir)
             let server = try await FixtureServer.start(logger: quietLogger("fixture"))
-            // 25 ms per answer stretches the backfill over ~100 requests (a few seconds) so that kills land mid-run.
+            // 40 ms per answer stretches the backfill over ~100 requests (several seconds), and each kill
+            // comes 0.1–0.4 s into a run, so that kills land mid-run even late in the backfill.
             let fixture = KalshiHistoryFixture(dataset: Self.dataset, verifier: try keys.verifier(),
-                                               faults: .init(rateLimitEvery: 13, delay: .milliseconds(25)))
+                                               faults: .init(rateLimitEvery: 13, delay: .milliseconds(40)))
             fixture.install(on: server)
             try await TestPostgres.withSchema(.nameOnly) { clean, conn in
                 let config = dir.appendingPathComponent("clean.json")
@@ -91,7 +92,7 @@ struct IngestProcessTests {
                         runs += 1
                         let (process, err) = try Self.start(["--config", config2.path, "--once"])
                         if kills < 6 {
-                            try await Task.sleep(for: .milliseconds(Int.random(in: 150...700)))
+                            try await Task.sleep(for: .milliseconds(Int.random(in: 100...400)))
                             if process.isRunning {
                                 kill(process.processIdentifier, SIGKILL)
                                 kills += 1
