@@ -53,8 +53,8 @@ struct BothWatchdogsOutageTests {
     }
 
     /// Starts a fixture server and a private cluster (left stopped when `startDown`), writes the
-    /// config, starts both daemons, runs `body`, and always stops everything.
-    static func withRig(startDown: Bool, _ body: (Rig) async throws -> Void) async throws {
+    /// config (with a `spool_dir` when `spool`), starts both daemons, runs `body`, and always stops everything.
+    static func withRig(startDown: Bool, spool: Bool = true, _ body: (Rig) async throws -> Void) async throws {
         let server = try await FixtureServer.start(script: feed)
         server.setRoute(HTTPFixtureRoute("GET", "/v2/prices/BTC-USD/spot"), .json(CoinbasePayloads.spot(amount: "64010.00")))
         server.setRoute(HTTPFixtureRoute("GET", "/0/public/Ticker"), .json(CoinbasePayloads.krakenTicker(last: "64020.00000")))
@@ -70,9 +70,10 @@ struct BothWatchdogsOutageTests {
                 try await PrivatePostgresCluster.with { cluster in
                     if startDown { try await cluster.stop() }
                     let config = dir.appendingPathComponent("services.json")
+                    let spoolDirectory = spool ? "\"spool_dir\": \"\(dir.appendingPathComponent("spool").path)\"," : ""
                     let text = """
                         {"postgres": {"conninfo": "\(cluster.connectionString)", "schema": "\(schema)"},
-                         "spool_dir": "\(dir.appendingPathComponent("spool").path)",
+                         \(spoolDirectory)
                          "services": {
                            "btc_price_watchdog": {"writers": ["postgres"], "primary": "postgres",
                                                   "options": {"websocket_url": "\(server.webSocketURL)", "coinbase_spot_url": "\(server.httpBaseURL)",
@@ -224,6 +225,54 @@ struct BothWatchdogsOutageTests {
             #expect(first < serverBack, "the first stored second \(first) is not from before the server came back (\(serverBack))")
             print("FAULT start-down first_second_after_start_s=\(first - startedAt) server_down_s=\(serverBack - startedAt)")
             try await Self.finish(rig, test: "both-watchdogs-start-down", fault: "down_seconds=\(Self.startDownSeconds)")
+        }
+    }
+
+    /// Without a spool there is nowhere durable to put records, so a daemon started while the
+    /// server is down does not run yet: it reports ready with `STATUS=waiting for stores …`, keeps
+    /// pinging, records nothing, and starts recording once the server is back and migrated.
+    @Test func withoutASpoolBothWatchdogsStartedWhilePostgresIsDownWaitAndKeepPinging() async throws {
+        try await Self.withRig(startDown: true, spool: false) { rig in
+            rig.phase(1)
+            try await Self.waitFor("both daemons to report ready, waiting for the stores", rig) {
+                rig.daemons.allSatisfy { $0.notifications.count(containing: "READY=1") == 1 }
+            }
+            try await Task.sleep(for: .seconds(Self.startDownSeconds))  // the server stays down
+            for daemon in rig.daemons {
+                #expect(daemon.isRunning, "\(daemon.product) exited while the server was down\n\(rig.logs)")
+                let statuses = daemon.notifications.statuses
+                #expect(!statuses.isEmpty && statuses.allSatisfy { $0.hasPrefix("waiting for stores") && !$0.contains("recording") },
+                        "\(daemon.product): \(statuses.suffix(3))")
+                #expect(daemon.log.contains("stores not ready at start; waiting for them before recording"), "\(daemon.product)")
+                #expect(daemon.notifications.count(containing: "WATCHDOG=1", phase: 1) >= Self.startDownSeconds / 2, "\(daemon.product) did not ping while waiting")
+            }
+            let serverBack = Int64(Date().timeIntervalSince1970)
+            try await rig.cluster.start()
+            rig.phase(2)
+            let pg = rig.connection()
+            try await Self.waitFor("rows from both daemons", rig, within: .seconds(150)) {
+                guard let seconds = try? await Self.storedSeconds(pg), let keys = try? await WatchdogOutageTests.storedKeys(pg) else { return false }
+                return seconds.rows >= 3 && keys.rows >= 6
+            }
+            try await Self.waitFor("STATUS= without the wait", rig) {
+                rig.daemons.allSatisfy { !Self.lastStatus($0).isEmpty && !Self.lastStatus($0).hasPrefix("waiting for stores") }
+            }
+            let pings = rig.daemons.map { $0.notifications.pings }
+            for daemon in rig.daemons {
+                #expect(daemon.isRunning, "\(daemon.product) exited\n\(rig.logs)")
+                #expect(await daemon.terminate() == 0, "\(daemon.product) did not stop cleanly\n\(rig.logs)")
+                #expect(daemon.log.contains("stores ready; migrations applied"), "\(daemon.product) never prepared its stores")
+                #expect(!daemon.log.contains("withholding systemd watchdog pings"), "\(daemon.product) withheld a ping")
+            }
+            let seconds = try await Self.storedSeconds(pg)
+            let keys = try await WatchdogOutageTests.storedKeys(pg)
+            await pg.close()
+            print("FAULT start-down-no-spool down_seconds=\(Self.startDownSeconds) first_second_after_server_back_s=\((seconds.first ?? 0) - serverBack) seconds_rows=\(seconds.rows) seconds_duplicates=\(seconds.rows - seconds.keys.count) snapshot_rows=\(keys.rows) snapshot_duplicates=\(keys.rows - keys.keys.count) pings=\(pings[0].count)/\(pings[1].count)")
+            #expect(seconds.rows == seconds.keys.count && keys.rows == keys.keys.count, "duplicates")
+            #expect(seconds.holes == 0)
+            for (daemon, ping) in zip(rig.daemons, pings) {
+                #expect(ping.largestGap < Self.watchdog / 2, "\(daemon.product): \(ping.largestGap) between two pings (WATCHDOG_USEC 4 s)")
+            }
         }
     }
 }
