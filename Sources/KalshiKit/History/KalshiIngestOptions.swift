@@ -75,28 +75,8 @@ public struct KalshiIngestOptions: Sendable, Equatable {
     public static func parse(_ value: JSONValue, file: String) throws -> KalshiIngestOptions {
         let node = ConfigNode(value: value, path: path, file: file)
         var o = KalshiIngestOptions()
-        if let n = try node.optional("base_url") {
-            let text = try n.nonEmptyString()
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-                  url.host != nil, url.query == nil else {
-                throw n.error(.invalidValue, "expected an http(s) URL without a query, found \"\(text)\"")
-            }
-            o.baseURL = url
-        }
-        if let n = try node.optional("series") {
-            let items = try n.array()
-            guard !items.isEmpty else { throw n.error(.invalidValue, "expected at least one series") }
-            var series: [String] = []
-            for item in items {
-                let s = try item.nonEmptyString()
-                guard s.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) else {
-                    throw item.error(.invalidValue, "a series ticker is upper-case letters and digits (\"KXBTCD\"), found \"\(s)\"")
-                }
-                guard !series.contains(s) else { throw item.error(.invalidValue, "series \"\(s)\" listed twice") }
-                series.append(s)
-            }
-            o.series = series
-        }
+        if let n = try node.optional("base_url") { o.baseURL = try n.kalshiBaseURL() }
+        if let n = try node.optional("series") { o.series = try n.kalshiSeriesList() }
         if let n = try node.optional("start_date") {
             let text = try n.nonEmptyString()
             guard let civil = CivilDateTime.parse(text + "T00:00:00") else {

@@ -44,28 +44,8 @@ public struct KalshiWatchdogOptions: Sendable, Equatable {
     public static func parse(_ value: JSONValue, file: String) throws -> KalshiWatchdogOptions {
         let node = ConfigNode(value: value, path: "$.services.kalshi_api_watchdog.options", file: file)
         var options = KalshiWatchdogOptions()
-        if let n = try node.optional("base_url") {
-            let text = try n.nonEmptyString()
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-                  url.host != nil, url.query == nil else {
-                throw n.error(.invalidValue, "expected an http(s) URL without a query, found \"\(text)\"")
-            }
-            options.baseURL = url
-        }
-        if let n = try node.optional("series") {
-            let items = try n.array()
-            guard !items.isEmpty else { throw n.error(.invalidValue, "expected at least one series") }
-            var series: [String] = []
-            for item in items {
-                let s = try item.nonEmptyString()
-                guard s.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) else {
-                    throw item.error(.invalidValue, "a series ticker is upper-case letters and digits (\"KXBTCD\"), found \"\(s)\"")
-                }
-                guard !series.contains(s) else { throw item.error(.invalidValue, "series \"\(s)\" listed twice") }
-                series.append(s)
-            }
-            options.series = series
-        }
+        if let n = try node.optional("base_url") { options.baseURL = try n.kalshiBaseURL() }
+        if let n = try node.optional("series") { options.series = try n.kalshiSeriesList() }
         if let n = try node.optional("poll_interval_seconds") {
             let seconds = try n.number(in: 1...3600)
             options.pollInterval = .milliseconds(Int64((seconds * 1000).rounded()))
