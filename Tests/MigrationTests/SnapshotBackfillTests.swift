@@ -104,6 +104,34 @@ struct SnapshotBackfillTests {
                 try await conn.execute("DELETE FROM \(table) WHERE market_ticker = 'KXBTCD-25AUG0817-T117000'")
                 let matching = await verifier.snapshotExport(conn, schema: schema)
                 #expect(matching.status == .pass, "\(matching.evidence)")
+
+                // Once the JSON writer is dropped the table goes on alone: rows after the newest
+                // exported second (here the latest file's) are not the export's to match.
+                try await conn.execute("""
+                    CREATE TEMP TABLE later AS SELECT * FROM \(table)
+                    WHERE market_ticker = 'KXBTCD-25AUG0817-T114000' AND ts = to_timestamp(\(Self.hour + 3600 + 19 * 60))
+                    """)
+                try await conn.execute("UPDATE later SET ts = to_timestamp(\(latestSecond + 1))")
+                try await conn.execute("INSERT INTO \(table) SELECT * FROM later")
+                let afterCutover = await verifier.snapshotExport(conn, schema: schema)
+                #expect(afterCutover.status == .pass, "\(afterCutover.evidence)")
+                #expect(afterCutover.evidence.first?.contains("… \(TimeArgument.format(latestSecond)) (the newest exported record)") == true,
+                        "\(afterCutover.evidence)")
+                try await conn.execute("UPDATE \(table) SET ts = to_timestamp(\(latestSecond)) WHERE ts = to_timestamp(\(latestSecond + 1))")
+                let inside = await verifier.snapshotExport(conn, schema: schema)
+                #expect(inside.status == .fail, "a row at the newest exported second is compared")
+
+                // After archive: the export restored elsewhere (modification times kept) is read from there.
+                try await conn.execute("UPDATE \(table) SET ts = to_timestamp(\(latestSecond + 1)) WHERE ts = to_timestamp(\(latestSecond)) AND market_ticker = 'KXBTCD-25AUG0817-T114000'")
+                let restored = dir.appendingPathComponent("restored")
+                try FileManager.default.moveItem(at: export, to: restored)
+                let gone = await verifier.snapshotExport(conn, schema: schema)
+                #expect(gone.status == .fail, "the configured json_dir is gone: \(gone.evidence)")
+                var elsewhere = options
+                elsewhere.snapshotExportDirectory = restored.path
+                let fromRestored = await MigrationVerifier(options: elsewhere, logger: TestPostgres.logger).snapshotExport(conn, schema: schema)
+                #expect(fromRestored.status == .pass, "\(fromRestored.evidence)")
+                #expect(fromRestored.evidence.first?.hasPrefix(restored.path) == true)
             }
         }
     }
