@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(name: "MigrationTests", dependencies: ["RecioTestSupport", "Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["RecioTestSupport", "PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics"]),
-        .testTarget(name: "KalshiKitTests", dependencies: ["RecioTestSupport", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit",
+        .testTarget(name: "KalshiKitTests", dependencies: ["RecioTestSupport", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit", "NetworkKit",
                                                     .product(name: "_CryptoExtras", package: "swift-crypto")],
                     exclude: ["Contract", "Signing"]),
         // Bad input (seeded fuzzing of every decoder), verbatim strings, per-user roles, secrets and

@@ -195,6 +195,7 @@ public func withTestServiceManager<T>(_ directory: URL, _ body: (TestServiceMana
 /// A failure of the test service manager itself.
 public struct TestServiceManagerError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A one-way flag for the listener loops.

@@ -3,12 +3,21 @@ import Logging
 
 /// Serves the bundled replay dataset in both wire formats, for the offline main job
 /// (`scripts/run-local --replay`): the Coinbase websocket ticker stream and REST prices, Kraken
-/// OHLC, and Kalshi's `GET /trade-api/v2/events/{ticker}` for the current and next hourly events.
+/// OHLC, and Kalshi's `GET /trade-api/v2/events/{ticker}` for the current and next hourly events;
+/// with `history`, also Kalshi's account and market history (signed requests verified) for
+/// kalshi-historical-ingest.
 public final class ReplayServer: Sendable {
     public let server: FixtureServer
     public let dataset: ReplayDataset
+    public let history: KalshiHistoryFixture?
 
-    public static func start(dataset: ReplayDataset, port: Int = 0, ticksPerSecond: Int = 4, logger: Logger) async throws -> ReplayServer {
+    /// The Kalshi history the replay feed serves with `--kalshi-public-key`: a day of hourly
+    /// markets settled in the past (half before the historical cutoff), with trades, 1- and
+    /// 60-minute candlesticks, fills, settlements and positions.
+    public static let historyDataset = KalshiHistoryDataset(markets: 24, tradesPerMarket: 60, fills: 80, settlements: 20, positions: 7)
+
+    public static func start(dataset: ReplayDataset, port: Int = 0, ticksPerSecond: Int = 4,
+                             history: KalshiHistoryFixture? = nil, logger: Logger) async throws -> ReplayServer {
         let script = TickerScript(prices: dataset.prices, interval: .milliseconds(1000 / max(1, ticksPerSecond)), heartbeatInterval: .seconds(1))
         let server = try await FixtureServer.start(port: port, script: script, logger: logger)
         let first = dataset.prices[0]
@@ -21,14 +30,22 @@ public final class ReplayServer: Sendable {
         server.setRoute(HTTPFixtureRoute("GET", "/0/public/OHLC"),
                         .json(CoinbasePayloads.krakenOHLC(closes: closes, firstTime: (now / 3600 - 29) * 3600)))
         server.setRoute(HTTPFixtureRoute("GET", "/products/BTC-USD/trades"), .json("[]"))
-        let replay = ReplayServer(server: server, dataset: dataset)
+        if let history {
+            // The history fixture answers its own paths; the live events stay on their routes.
+            let events = KalshiHistoryFixture.prefix + "/events/"
+            server.setResponder { request in
+                request.path.hasPrefix(events) ? nil : history.respond(request)
+            }
+        }
+        let replay = ReplayServer(server: server, dataset: dataset, history: history)
         replay.publishKalshiEvents(now: now)
         return replay
     }
 
-    private init(server: FixtureServer, dataset: ReplayDataset) {
+    private init(server: FixtureServer, dataset: ReplayDataset, history: KalshiHistoryFixture?) {
         self.server = server
         self.dataset = dataset
+        self.history = history
     }
 
     /// Registers the events closing at the next four tops of the hour.

@@ -121,7 +121,8 @@ public final class KalshiHistoryIngest: Sendable {
                 if let cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
                 let page = try await api.page("/portfolio/positions", itemsKey: "market_positions", query: query)
                 all += decodeAll(page.items, stream: name) { try KalshiHistoryDecoder.position($0, snapshotTime: now) }
-                guard page.cursor != cursor else { throw loopingCursor(name, page.cursor) }
+                // The last page has no cursor; only a cursor handed out twice would loop.
+                if let next = page.cursor, next == cursor { throw loopingCursor(name, next) }
                 cursor = page.cursor
             } while cursor != nil
             var batch = PostgresAtomicBatch()
@@ -353,8 +354,8 @@ public final class KalshiHistoryIngest: Sendable {
         return records
     }
 
-    private func loopingCursor(_ stream: String, _ cursor: String?) -> KalshiAPIError {
-        KalshiAPIError(.unexpectedShape, request: stream, "the server returned the same cursor again (\(cursor ?? "none")); stopping this stream")
+    private func loopingCursor(_ stream: String, _ cursor: String) -> KalshiAPIError {
+        KalshiAPIError(.unexpectedShape, request: stream, "the server returned the same cursor again (\(cursor)); stopping this stream")
     }
 
     private func setCurrent(_ stream: String) {
