@@ -115,20 +115,15 @@ public actor MarketSnapshotExport {
     }
 
     /// Decoded archive records per UTC hour of their capture second (hour start → count), and the
-    /// newest second the JSON writer wrote anything (an archive record, or a latest file's
-    /// modification second): the export stops there when the JSON writer is dropped.
+    /// newest record's second: the export stops there when the JSON writer is dropped. (A latest
+    /// file's modification second is no bound: it may fall a second after its poll, into the
+    /// PostgreSQL-only polls that follow.)
     public func hourlyCounts() async throws -> (counts: [Int64: Int], rejected: Int, last: Int64?) {
         var counts: [Int64: Int] = [:]
         var rejected = 0
         var last: Int64?
         for unit in try await units() {
-            guard case .hourFile = unit else {
-                let path = directory + "/" + unit.name
-                if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date {
-                    last = max(last ?? Int64(modified.timeIntervalSince1970), Int64(modified.timeIntervalSince1970))
-                }
-                continue
-            }
+            guard case .hourFile = unit else { continue }
             let batch = try await read(unit)
             rejected += batch.rejected.count
             for record in batch.records {
