@@ -22,38 +22,24 @@ struct Backfill: AsyncParsableCommand {
                 """
         )
 
-        @OptionGroup var configOptions: ConfigOptions
+        @OptionGroup var options: BackfillOptions
 
         @Option(name: .long, help: "The legacy SQLite file (btc_price_history.db).")
         var from: String
 
-        @Option(name: .long, help: "Reject file for rows that cannot be loaded (reasons in PATH.log).")
-        var rejectFile = "price_history.reject"
-
         @Option(name: .long, help: "Checkpoint file to resume an interrupted run (removed when done).")
         var checkpoint: String?
 
-        @Option(name: .long, help: "Rows per COPY transaction.")
-        var chunkSize = 50_000
-
-        @Flag(name: .long, help: "Print the summary as JSON.")
-        var json = false
-
-        @Flag(name: .long, help: "No progress output.")
-        var quiet = false
-
-        func validate() throws {
-            guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
-        }
-
         func run() async throws {
-            let (postgres, schema) = try configOptions.postgres()
+            let (postgres, schema) = try options.configOptions.postgres()
+            let rejectFile = options.rejectFile(default: "price_history.reject")
             let backfill = PriceHistoryBackfill(
-                options: .init(source: from, postgres: postgres, schema: schema, chunkSize: chunkSize,
+                options: .init(source: from, postgres: postgres, schema: schema, chunkSize: options.chunkSize(default: 50_000),
                                rejectFile: rejectFile, checkpointFile: checkpoint),
                 logger: logger)
-            let summary = try await backfill.run(progress: quiet ? nil : { ProgressReporter(label: "price_history", total: $0) })
-            try printBackfillSummary(summary, title: "backfill price-history: \(from) → \(schema.name).price_history", rejectFile: rejectFile, json: json,
+            let summary = try await backfill.run(progress: options.quiet ? nil : { ProgressReporter(label: "price_history", total: $0) })
+            try printBackfillSummary(summary, title: "backfill price-history: \(from) → \(schema.name).price_history", rejectFile: rejectFile,
+                                     json: options.json,
                                      extra: ["fall-back rule   \(summary.fallBackRuleApplied) row(s) of the repeated autumn hour read as EST"])
         }
     }
@@ -71,34 +57,20 @@ struct Backfill: AsyncParsableCommand {
                 """
         )
 
-        @OptionGroup var configOptions: ConfigOptions
+        @OptionGroup var options: BackfillOptions
 
         @Option(name: .long, help: "The legacy folder holding fills.json, settlements.json, positions.json.")
         var from: String
 
-        @Option(name: .long, help: "Reject file for objects that cannot be loaded (reasons in PATH.log).")
-        var rejectFile = "account.reject"
-
-        @Option(name: .long, help: "Objects per COPY transaction.")
-        var chunkSize = 5_000
-
-        @Flag(name: .long, help: "Print the summary as JSON.")
-        var json = false
-
-        @Flag(name: .long, help: "No progress output.")
-        var quiet = false
-
-        func validate() throws {
-            guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
-        }
-
         func run() async throws {
-            let (postgres, schema) = try configOptions.postgres()
+            let (postgres, schema) = try options.configOptions.postgres()
+            let rejectFile = options.rejectFile(default: "account.reject")
             let backfill = AccountBackfill(
-                options: .init(directory: from, postgres: postgres, schema: schema, chunkSize: chunkSize, rejectFile: rejectFile),
+                options: .init(directory: from, postgres: postgres, schema: schema, chunkSize: options.chunkSize(default: 5_000),
+                               rejectFile: rejectFile),
                 logger: logger)
-            let summaries = try await backfill.run(progress: quiet ? nil : { ProgressReporter(label: $0, total: $1) })
-            if json {
+            let summaries = try await backfill.run(progress: options.quiet ? nil : { ProgressReporter(label: $0, total: $1) })
+            if options.json {
                 try printJSON(summaries)
                 return
             }

@@ -17,38 +17,24 @@ extension Backfill {
                 """
         )
 
-        @OptionGroup var configOptions: ConfigOptions
+        @OptionGroup var options: BackfillOptions
 
         @Option(name: .long, help: "The folder holding the snapshot exports.")
         var from: String
 
-        @Option(name: .long, help: "Reject file for lines that cannot be loaded (reasons in PATH.log).")
-        var rejectFile = "market_snapshots.reject"
-
         @Option(name: .long, help: "Checkpoint file to resume an interrupted run (removed when done).")
         var checkpoint: String?
 
-        @Option(name: .long, help: "Records per COPY transaction.")
-        var chunkSize = 20_000
-
-        @Flag(name: .long, help: "Print the summary as JSON.")
-        var json = false
-
-        @Flag(name: .long, help: "No progress output.")
-        var quiet = false
-
-        func validate() throws {
-            guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
-        }
-
         func run() async throws {
-            let (postgres, schema) = try configOptions.postgres()
+            let (postgres, schema) = try options.configOptions.postgres()
+            let rejectFile = options.rejectFile(default: "market_snapshots.reject")
             let backfill = MarketSnapshotBackfill(
-                options: .init(directory: from, postgres: postgres, schema: schema, chunkSize: chunkSize,
+                options: .init(directory: from, postgres: postgres, schema: schema, chunkSize: options.chunkSize(default: 20_000),
                                rejectFile: rejectFile, checkpointFile: checkpoint),
                 logger: logger)
-            let summary = try await backfill.run(progress: quiet ? nil : { ProgressReporter(label: "market_snapshots", total: $0) })
-            try printBackfillSummary(summary, title: "backfill snapshots: \(from) → \(schema.name).market_snapshots", rejectFile: rejectFile, json: json)
+            let summary = try await backfill.run(progress: options.quiet ? nil : { ProgressReporter(label: "market_snapshots", total: $0) })
+            try printBackfillSummary(summary, title: "backfill snapshots: \(from) → \(schema.name).market_snapshots", rejectFile: rejectFile,
+                                     json: options.json)
         }
     }
 }

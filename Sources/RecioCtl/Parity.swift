@@ -21,31 +21,16 @@ struct Parity: AsyncParsableCommand {
                 """
         )
 
-        @OptionGroup var configOptions: ConfigOptions
+        @OptionGroup var window: BucketedParityOptions
 
         @Option(name: .long, help: "The legacy SQLite file (btc_price_history.db).")
         var sqlite: String
 
-        @Option(name: .long, help: "Window start, UTC (epoch seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ). Default: the first row of either store.")
-        var from: String?
-
-        @Option(name: .long, help: "Window end, exclusive. Default: just after the legacy file's last row.")
-        var to: String?
-
-        @Option(name: .long, help: "Bucket size: 1h, 30m, 1d, 900s...")
-        var bucket = "1h"
-
-        @Flag(name: .long, help: "Print the report as JSON.")
-        var json = false
-
         func run() async throws {
-            guard let seconds = TimeArgument.duration(bucket) else { throw ValidationError("--bucket: expected e.g. 1h, 30m, 1d, got \"\(bucket)\"") }
-            let (postgres, schema) = try configOptions.postgres()
+            let (postgres, schema) = try window.configOptions.postgres()
             let options = PriceHistoryParity.Options(sqlitePath: sqlite, postgres: postgres, schema: schema,
-                                                     from: try parseTime(from, "--from"), to: try parseTime(to, "--to"), bucketSeconds: seconds)
-            let report = try await PriceHistoryParity(options: options, logger: logger).run()
-            if json { try printJSON(report) } else { print(report.rendered(), terminator: "") }
-            if !report.ok { throw ExitCode(1) }
+                                                     from: try window.fromSecond(), to: try window.toSecond(), bucketSeconds: window.bucketSeconds)
+            try window.finish(try await PriceHistoryParity(options: options, logger: logger).run())
         }
     }
 

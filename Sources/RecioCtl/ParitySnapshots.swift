@@ -15,31 +15,16 @@ extension Parity {
                 """
         )
 
-        @OptionGroup var configOptions: ConfigOptions
+        @OptionGroup var window: BucketedParityOptions
 
         @Option(name: .long, help: "The folder holding market_snapshots-*.jsonl.")
         var jsonDir: String
 
-        @Option(name: .long, help: "Window start, UTC (epoch seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ). Default: the first row of either store.")
-        var from: String?
-
-        @Option(name: .long, help: "Window end, exclusive. Default: just after the export's last record.")
-        var to: String?
-
-        @Option(name: .long, help: "Bucket size: 1h, 30m, 1d, 900s...")
-        var bucket = "1h"
-
-        @Flag(name: .long, help: "Print the report as JSON.")
-        var json = false
-
         func run() async throws {
-            guard let seconds = TimeArgument.duration(bucket) else { throw ValidationError("--bucket: expected e.g. 1h, 30m, 1d, got \"\(bucket)\"") }
-            let (postgres, schema) = try configOptions.postgres()
+            let (postgres, schema) = try window.configOptions.postgres()
             let options = MarketSnapshotParity.Options(directory: jsonDir, postgres: postgres, schema: schema,
-                                                       from: try parseTime(from, "--from"), to: try parseTime(to, "--to"), bucketSeconds: seconds)
-            let report = try await MarketSnapshotParity(options: options, logger: logger).run()
-            if json { try printJSON(report) } else { print(report.rendered(), terminator: "") }
-            if !report.ok { throw ExitCode(1) }
+                                                       from: try window.fromSecond(), to: try window.toSecond(), bucketSeconds: window.bucketSeconds)
+            try window.finish(try await MarketSnapshotParity(options: options, logger: logger).run())
         }
     }
 }

@@ -22,7 +22,7 @@ final class HealthSwitch: @unchecked Sendable {
 struct WatchdogPingerTests {
     @Test func settingsComeFromTheEnvironment() {
         let pid = getpid()
-        #expect(WatchdogSettings.from(environment: ["WATCHDOG_USEC": "30000000"], processID: pid)?.pingInterval == .seconds(15))
+        #expect(WatchdogSettings.from(environment: ["WATCHDOG_USEC": "30000000"], processID: pid)?.pingInterval == .milliseconds(7_500))
         #expect(WatchdogSettings.from(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(pid)"], processID: pid)?.timeout == .seconds(30))
         #expect(WatchdogSettings.from(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "\(pid + 1)"], processID: pid) == nil)
         #expect(WatchdogSettings.from(environment: [:], processID: pid) == nil)
@@ -42,7 +42,7 @@ struct WatchdogPingerTests {
                 logger: capture.logger(), healthCheck: { health.check() })
             let running = Task { try await pinger.run() }
 
-            // Healthy: a ping at start and one per half interval.
+            // Healthy: a ping at start and one per ping interval (7.5 s; the manual clock jumps 15 s).
             #expect(await receiver.receiveString() == "WATCHDOG=1")
             await clock.waitForSleeper()
             clock.advance(by: .seconds(15))

@@ -49,7 +49,12 @@ public final class KalshiAPIWatchdog: Daemon {
         try await factory.withLock { $0 }.prepareStores()
     }
 
+    /// With a spool, snapshots polled while PostgreSQL is down at start are spooled and replayed
+    /// once the stores are prepared.
+    public var recordsWhileStoresAreDown: Bool { factory.withLock { $0.config.spoolDirectory != nil } }
+
     public func run() async throws {
+        state.withLock { $0.startedAt = Date() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.snapshots.pipeline.run() }
             group.addTask { await self.polls.pipeline.run() }
@@ -130,9 +135,12 @@ public final class KalshiAPIWatchdog: Daemon {
     }
 
     public func health() async -> HealthReport {
-        let window = options.pollInterval * options.healthWindowPolls
+        // Never shorter than 10 s: a store that stops answering holds one write for the spool's
+        // 5 s write timeout before the batch is spooled, which is not a wedged daemon.
+        let window = max(options.pollInterval * options.healthWindowPolls, .seconds(10))
         let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        if let last = await snapshots.pipeline.lastWriteAt, Date().timeIntervalSince(last) <= seconds { return .healthy }
+        let started = state.withLock { $0.startedAt } ?? Date()
+        if Date().timeIntervalSince(await snapshots.pipeline.lastWriteAt ?? started) <= seconds { return .healthy }
         if let quiet = state.withLock({ $0.lastNoOpenEvent }), Date().timeIntervalSince(quiet.at) <= seconds { return .healthy }
         let error = state.withLock { $0.lastError }
         return .unhealthy(reason: "no market snapshot stored in the last \(window)\(error.map { " (last error: \($0))" } ?? "")")

@@ -25,7 +25,7 @@ public struct KalshiWatchdogOptions: Sendable, Equatable {
     public var maxAttempts: Int
     public var readsPerSecond: Double
     /// The daemon is healthy while a snapshot was stored (or "no open event" answered) within this
-    /// many poll intervals.
+    /// many poll intervals (and at least 10 s, twice the spool's write timeout).
     public var healthWindowPolls: Int
 
     public init(baseURL: URL = KalshiClientOptions.productionBaseURL, series: [String] = ["KXBTCD"],

@@ -14,6 +14,8 @@ struct WatchdogState: Sendable {
     var lastNoOpenEvent: (at: Date, ticker: String)?
     var lastEventTicker: String?
     var lastError: String?
+    /// When the poll loop started: a daemon that has not had a poll's time to store anything yet is healthy.
+    var startedAt: Date?
 
     mutating func record(_ outcome: PollOutcome, at date: Date) {
         switch outcome {

@@ -38,6 +38,10 @@ public final class BTCPriceWatchdog: Daemon {
         var planner: GapPlanner
         var startedAt: Date?
         var liveTicks = 0
+        /// The second of the first live tick (the start of this run's history).
+        var firstLiveSecond: Int64?
+        /// `prepare()` succeeded: the stores are migrated and readable.
+        var prepared = false
         var repairedSeconds = 0
         var unrepairedSeconds = 0
         var priceChanges = 0
@@ -61,6 +65,9 @@ public final class BTCPriceWatchdog: Daemon {
     private let state: Mutex<State>
     private let holes: AsyncStream<ClosedRange<Int64>>
     private let holeSink: AsyncStream<ClosedRange<Int64>>.Continuation
+    /// Yields once when `prepare()` first succeeds (for a run that started before it did).
+    private let preparedSignal: AsyncStream<Void>
+    private let preparedSink: AsyncStream<Void>.Continuation
 
     public convenience init(context: DaemonContext) throws {
         try self.init(context: context, clock: SystemWallClock())
@@ -92,11 +99,19 @@ public final class BTCPriceWatchdog: Daemon {
         ohlc = KrakenOHLCClient(baseURL: options.krakenURL)
         state = Mutex(State(planner: GapPlanner(maxRepairSeconds: options.gapRepairMaxSeconds)))
         (holes, holeSink) = AsyncStream.makeStream(of: ClosedRange<Int64>.self)
+        (preparedSignal, preparedSink) = AsyncStream.makeStream(of: Void.self)
     }
 
     public func prepare() async throws {
         try await factory.prepareStores()
+        state.withLock { $0.prepared = true }
+        preparedSink.yield()
+        preparedSink.finish()
     }
+
+    /// With a spool, the price history has no hole when PostgreSQL is down at start: every second
+    /// from the first goes to the spool and is replayed once the stores are prepared.
+    public var recordsWhileStoresAreDown: Bool { factory.config.spoolDirectory != nil }
 
     public func run() async throws {
         state.withLock { $0.startedAt = Date() }
@@ -106,10 +121,22 @@ public final class BTCPriceWatchdog: Daemon {
             group.addTask { await self.priceChanges.pipeline.run() }
             group.addTask { await self.repairHoles() }
             group.addTask { await self.samplePriceChanges() }
-            group.addTask {
-                // The stored history first, so the first tick can see the hole a restart left.
-                await self.loadStoredHistory()
-                await self.supervisor.run { tick in await self.record(tick) }
+            if state.withLock({ $0.prepared }) {
+                group.addTask {
+                    // The stored history first, so the first tick can see the hole a restart left.
+                    await self.loadStoredHistory()
+                    await self.supervisor.run { tick in await self.record(tick) }
+                }
+            } else {
+                // Started while the stores are down: record (into the spool) from the first second,
+                // and look for the hole before this start once the stores are prepared.
+                logger.notice("stores not ready: recording from the first second; the hole before this start is repaired once they are")
+                group.addTask { await self.supervisor.run { tick in await self.record(tick) } }
+                group.addTask {
+                    for await _ in self.preparedSignal { break }
+                    if Task.isCancelled { return }
+                    await self.repairHoleBeforeStart()
+                }
             }
             await group.waitForAll()
         }
@@ -121,6 +148,7 @@ public final class BTCPriceWatchdog: Daemon {
     private func record(_ tick: PriceTick) async {
         let (annotated, hole) = state.withLock { s in
             s.liveTicks += 1
+            if s.firstLiveSecond == nil { s.firstLiveSecond = tick.second }
             return (s.columns.annotate(tick), s.planner.observe(tick.second))
         }
         await ticks.accept([annotated])
@@ -203,6 +231,55 @@ public final class BTCPriceWatchdog: Daemon {
             logger.info("last stored price second", metadata: ["history.last": .string(UTCTime.iso8601(epochSeconds: history.last))])
         } catch {
             logger.warning("could not read the stored price history; no start-up gap repair",
+                           metadata: ["error": .string(String(describing: error))])
+        }
+    }
+
+    /// For a run that started before its stores were prepared: finds the last second stored before
+    /// this run's first live tick and hands the hole between them to gap repair (or reports it).
+    /// The legacy columns of the first half hour are then computed without the older ticks.
+    private func repairHoleBeforeStart() async {
+        let lookback = Int64(PriceSeries.defaultCapacitySeconds)
+        do {
+            let last = try await withTimeout(.seconds(30)) { () -> Int64? in
+                guard let reader = try await self.openPrimaryReader() else { return nil }
+                do {
+                    let firstLive = self.state.withLock { $0.firstLiveSecond }
+                    var last: Int64?
+                    if let firstLive {
+                        last = try await reader.ticks(from: firstLive - lookback, to: firstLive).map(\.second).max()
+                    }
+                    if last == nil, let latest = try await reader.latest(), latest.second < (firstLive ?? .max) {
+                        last = latest.second
+                    }
+                    await reader.close()
+                    return last
+                } catch {
+                    await reader.close()
+                    throw error
+                }
+            }
+            guard let last else {
+                logger.info("no stored price history before this start; nothing to repair")
+                return
+            }
+            let hole = state.withLock { s -> GapPlanner.Hole? in
+                guard let firstLive = s.firstLiveSecond else {
+                    s.planner.noteStored(last)  // no live tick yet: the first one sees the hole
+                    return nil
+                }
+                var planner = GapPlanner(lastSecond: last, maxRepairSeconds: options.gapRepairMaxSeconds)
+                return planner.observe(firstLive)
+            }
+            logger.info("last stored price second before this start", metadata: ["history.last": .string(UTCTime.iso8601(epochSeconds: last))])
+            guard let hole else { return }
+            if let old = hole.tooOld {
+                state.withLock { $0.unrepairedSeconds += old.count }
+                logger.warning("price history gap older than the repair window; not repaired", metadata: Self.gapMetadata(old))
+            }
+            if let recent = hole.repair { holeSink.yield(recent) }
+        } catch {
+            logger.warning("could not read the stored price history; the hole before this start is not repaired",
                            metadata: ["error": .string(String(describing: error))])
         }
     }

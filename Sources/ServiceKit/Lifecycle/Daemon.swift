@@ -16,8 +16,14 @@ public protocol Daemon: Sendable {
     init(context: DaemonContext) throws
 
     /// Connects stores and applies migrations. The runner retries it with backoff until it
-    /// succeeds (reporting the failure in `STATUS=`), then sends `READY=1`.
+    /// succeeds. If the first attempt fails, the runner sends `READY=1` anyway with a `STATUS=`
+    /// saying it waits for the stores, and keeps pinging the watchdog while it retries.
     func prepare() async throws
+
+    /// Whether `run()` may start before `prepare()` has succeeded, so records taken while a store
+    /// is down at start-up go to the durable spool and are replayed once it is prepared (true for
+    /// the watchdogs when `spool_dir` is configured). Otherwise the daemon waits for its stores.
+    var recordsWhileStoresAreDown: Bool { get }
 
     /// The daemon's main loop; returns when cancelled (graceful shutdown cancels it).
     func run() async throws
@@ -40,6 +46,7 @@ public protocol Daemon: Sendable {
 
 extension Daemon {
     public func pendingRecords() async -> Int { 0 }
+    public var recordsWhileStoresAreDown: Bool { false }
 }
 
 /// Everything a daemon is built from.

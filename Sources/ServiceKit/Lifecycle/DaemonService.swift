@@ -3,15 +3,21 @@ import Logging
 import ServiceLifecycle
 import StorageKit
 
-/// Runs one daemon's life: prepare its stores (retrying with backoff while they are unreachable,
-/// which is not fatal), announce `READY=1`, keep `STATUS=` current, run until graceful shutdown,
-/// then `STOPPING=1` and flush every accepted record before returning.
+/// Runs one daemon's life: prepare its stores, announce `READY=1`, keep `STATUS=` current, run
+/// until graceful shutdown, then `STOPPING=1` and flush every accepted record before returning.
+///
+/// A store that is down at start is not fatal and does not hold back `READY=1` (systemd would
+/// kill a unit that stays in start-up past `TimeoutStartSec=`, a slow crash loop): after the first
+/// failed attempt the daemon reports ready with `STATUS=waiting for stores …`, keeps pinging the
+/// watchdog, and retries with backoff. A daemon that `recordsWhileStoresAreDown` runs meanwhile
+/// (its records go to the spool); the others wait for the stores before running.
 final class DaemonService<D: Daemon>: Service {
     let daemon: D
     let notifier: SystemdNotifier
     let logger: Logger
     let retry = RetryPolicy(initialDelay: .milliseconds(250), maximumDelay: .seconds(15))
-    private let ready = ManagedFlag()
+    private let preparation = StorePreparation()
+    private let running = ManagedFlag()
 
     init(daemon: D, notifier: SystemdNotifier, logger: Logger) {
         self.daemon = daemon
@@ -19,37 +25,43 @@ final class DaemonService<D: Daemon>: Service {
         self.logger = logger
     }
 
-    /// Healthy only once ready and while the daemon says so.
+    /// While the stores are being prepared: healthy unless one attempt hangs (the retry loop is
+    /// alive). Once the daemon runs: a full spool fails it, else the daemon's own check decides.
     func health() async -> HealthReport {
-        guard ready.value else { return .unhealthy(reason: "starting") }
+        if let hung = preparation.hung {
+            return .unhealthy(reason: "preparing the stores has hung for \(hung.components.seconds) s")
+        }
         let full = SpoolMonitor.shared.fullSpools
         if !full.isEmpty {
             return .unhealthy(reason: "spool full (\(full.joined(separator: ", "))): the store has been unreachable too long")
         }
+        guard running.value else { return .healthy }
         return await daemon.health()
     }
 
     func run() async throws {
-        var attempt = 0
-        while true {
-            do {
-                try await cancelWhenGracefulShutdown { try await self.daemon.prepare() }
-                break
-            } catch {
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                let delay = retry.delay(attempt: attempt)
-                attempt += 1
-                logger.warning("stores not ready; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)", "retry_in": "\(delay)"])
-                notifier.status("waiting for stores (attempt \(attempt)): \(String(describing: error).prefix(160))")
-                try? await Task.sleep(for: delay)
+        if await attemptPrepare() {
+            let line = await statusLine()
+            notifier.ready(status: line)
+            logger.info("ready", metadata: ["status": "\(line)"])
+        } else {
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            let recording = daemon.recordsWhileStoresAreDown
+            let line = await statusLine()
+            notifier.ready(status: line)
+            logger.warning(recording ? "stores not ready at start; recording into the spool until they are"
+                                     : "stores not ready at start; waiting for them before recording",
+                           metadata: ["status": "\(line)"])
+            if !recording {
+                guard await prepareUntilReady() else { return }
             }
         }
-        ready.value = true
-        let line = await statusLine()
-        notifier.ready(status: line)
-        logger.info("ready", metadata: ["status": "\(line)"])
+        running.value = true
 
         await withTaskGroup(of: Void.self) { group in
+            if !preparation.isPrepared {
+                group.addTask { _ = await self.prepareUntilReady() }
+            }
             group.addTask {
                 do {
                     try await cancelWhenGracefulShutdown { try await self.daemon.run() }
@@ -75,9 +87,47 @@ final class DaemonService<D: Daemon>: Service {
         logger.notice("stopped cleanly")
     }
 
-    /// The daemon's `STATUS=` line, with the spool backlog (or `SPOOL FULL`) appended when there is one.
+    /// One attempt at `prepare()`; true when the stores are ready.
+    private func attemptPrepare() async -> Bool {
+        preparation.begin()
+        do {
+            try await cancelWhenGracefulShutdown { try await self.daemon.prepare() }
+            preparation.succeeded()
+            return true
+        } catch {
+            let attempt = preparation.failed(error)
+            if !(Task.isCancelled || Task.isShuttingDownGracefully) {
+                logger.warning("stores not ready; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+            }
+            return false
+        }
+    }
+
+    /// Retries `prepare()` with backoff until it succeeds (true) or shutdown begins (false).
+    private func prepareUntilReady() async -> Bool {
+        var attempt = 0
+        while !(Task.isCancelled || Task.isShuttingDownGracefully) {
+            let delay = retry.delay(attempt: attempt)
+            attempt += 1
+            notifier.status(await statusLine())
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+            if await attemptPrepare() {
+                let line = await statusLine()
+                notifier.status(line)
+                logger.notice("stores ready; migrations applied", metadata: ["status": "\(line)", "attempts": "\(attempt + 1)"])
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The daemon's `STATUS=` line, after `waiting for stores …` while they are not ready, with the
+    /// spool backlog (or `SPOOL FULL`) appended when there is one.
     func statusLine() async -> String {
-        StatusLine(await daemon.statusLine(), SpoolMonitor.shared.statusPart).description
+        let waiting = preparation.waitingStatus(recording: daemon.recordsWhileStoresAreDown)
+        if let waiting, !running.value, !daemon.recordsWhileStoresAreDown { return waiting }
+        return StatusLine(waiting, await daemon.statusLine(), SpoolMonitor.shared.statusPart).description
     }
 
     /// Flushes, telling systemd to extend the stop timeout while records are still draining.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Sends `WATCHDOG=1` to systemd every half `WatchdogSec=`, but only while the daemon's own health
+/// Sends `WATCHDOG=1` to systemd every quarter of `WatchdogSec=`, but only while the daemon's own health
 /// check passes. A wedged daemon (health check failing, or hanging) stops pinging, so systemd kills
 /// and restarts it; pings resume by themselves if it recovers before the timeout.
 ///

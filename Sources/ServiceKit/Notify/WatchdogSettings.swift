@@ -8,8 +8,10 @@ public struct WatchdogSettings: Sendable, Hashable {
     /// How long systemd waits for a ping before it kills the service.
     public var timeout: Duration
 
-    /// The ping period: half the timeout, as `sd_watchdog_enabled(3)` recommends.
-    public var pingInterval: Duration { timeout / 2 }
+    /// The ping period: a quarter of the timeout (`sd_watchdog_enabled(3)` asks for at most half),
+    /// so a ping delayed by a busy machine, a slow health check or a stop-the-world moment still
+    /// arrives well before systemd's limit: consecutive pings stay under half the timeout apart.
+    public var pingInterval: Duration { timeout / 4 }
 
     public init(timeout: Duration) { self.timeout = timeout }
 

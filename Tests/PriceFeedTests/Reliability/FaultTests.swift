@@ -160,6 +160,63 @@ struct FaultTests {
         }
     }
 
+    // MARK: - Restart while the server is down
+
+    /// A restart while PostgreSQL is down: the new run records into the spool from its first
+    /// second, and once the server is back (and the stores prepared) it finds the hole between the
+    /// last second stored before the restart and its first live one, and repairs it from recent
+    /// trades; the history has no hole and every acknowledged second is stored once.
+    @Test func aRestartWhilePostgresIsDownRepairsTheHoleBeforeItOnceTheServerIsBack() async throws {
+        try await withFixtureServer(script: Self.feed) { server in
+            WatchdogFixture.configure(server)
+            try await withTemporaryDirectory { dir in
+                try await PrivatePostgresCluster.with { cluster in
+                    let schema = try PostgresIdentifier("user_0001")
+                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
+                    config.conninfo = cluster.connectionString
+                    config.spoolDirectory = dir.appendingPathComponent("spool").path
+                    try config.write()
+                    let first = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("first.log"), environment: Self.debug)
+                    try await Self.waitFor("seconds stored") { Self.acknowledged(first.log).stored.count >= 3 }
+                    #expect(await first.terminate() == 0, "\(first.log.suffix(3000))")
+                    let pg = Self.privateConnection(cluster)
+                    let stoppedAt = try #require(try await Self.stored(schema, pg).sorted.last)
+                    await pg.close()
+
+                    try await cluster.stop()
+                    try await Task.sleep(for: .seconds(3))  // the hole the restart leaves
+                    WatchdogFixture.setTrades(server, seconds: (stoppedAt - 30)...(Int64(Date().timeIntervalSince1970) + 120))
+                    let second = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("second.log"), environment: Self.debug)
+                    try await Self.waitFor("seconds spooled while the server is down") { Self.acknowledged(second.log).spooled.count >= 3 }
+                    #expect(!second.log.contains("price history gap repaired"), "repaired before the stored history could be read")
+                    try await cluster.start()
+
+                    let check = Self.privateConnection(cluster)
+                    try await Self.waitFor("the hole repaired and every acknowledged second stored", within: .seconds(120)) {
+                        let a = Self.acknowledged(second.log)
+                        let rows = try await TestPostgres.priceHistory(schema, check)
+                        return rows.contains { $0.source == "gap_repair" } && a.stored.union(a.spooled).isSubset(of: Set(rows.map(\.second)))
+                    }
+                    #expect(await second.terminate() == 0, "\(second.log.suffix(3000))")
+                    let rows = try await TestPostgres.priceHistory(schema, check)
+                    let found = try await Self.stored(schema, check)
+                    await check.close()
+                    var acked = Set<Int64>()
+                    for log in [first.log, second.log] { let a = Self.acknowledged(log); acked.formUnion(a.stored); acked.formUnion(a.spooled) }
+                    let repaired = rows.filter { $0.source == "gap_repair" }
+                    let holes = Int(found.sorted.last! - found.sorted.first! + 1) - found.seconds.count
+                    print("FAULT restart-while-down acknowledged=\(acked.count) repaired=\(repaired.count) found=\(acked.intersection(found.seconds).count) holes=\(holes) duplicates=\(found.duplicates)")
+                    #expect(second.log.contains("last stored price second before this start"), "\(second.log.suffix(3000))")
+                    #expect(acked.isSubset(of: found.seconds), "acknowledged but not stored: \(acked.subtracting(found.seconds).sorted().prefix(20))")
+                    #expect(found.duplicates == 0)
+                    #expect(holes == 0, "seconds missing between the first and the last stored one")
+                    #expect(!repaired.isEmpty && repaired.allSatisfy { $0.second > stoppedAt })
+                    #expect(repaired.allSatisfy { $0.price == WatchdogFixture.tradePrice($0.second).description })
+                }
+            }
+        }
+    }
+
     // MARK: - Spool limit
 
     /// A spool that reaches `spool_max_bytes` while PostgreSQL is down: logged as an error, shown
