@@ -8,7 +8,8 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             1 services start without legacy files (config; --bin-dir runs each daemon's --check-config); \
             2 PostgreSQL price history continuous at 1 s over the window; \
-            3 snapshot table vs JSON export counts per hour (SKIP until snapshots are stored); \
+            3 snapshot table vs JSON export counts per hour, up to the newest exported record (--snapshot-export DIR: \
+            the archived export restored elsewhere; SKIP without an export); \
             4 historical ingest writes PostgreSQL only (and, with --cutover, no legacy file of it changed since); \
             5 no legacy .db/.json left in the runtime paths. Exit 1 on any FAIL.
             """
@@ -34,6 +35,11 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .long, help: "Folder with the daemon executables, to run their --check-config.")
     var binDir: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Folder check 3 reads the JSON archive export from, instead of kalshi_api_watchdog's json_dir "
+            + "(after archive: the archive restored with archive --restore MANIFEST --into DIR).", valueName: "dir"))
+    var snapshotExport: String?
+
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
@@ -42,8 +48,9 @@ struct Verify: AsyncParsableCommand {
         let config = try configOptions.load()
         let end = try parseTime(to, "--to") ?? Int64(Date().timeIntervalSince1970)
         let start = try parseTime(from, "--from") ?? end - length
-        let options = MigrationVerifier.Options(config: config, continuityFrom: start, continuityTo: end,
+        var options = MigrationVerifier.Options(config: config, continuityFrom: start, continuityTo: end,
                                                 cutover: try parseTime(cutover, "--cutover"), runtimePaths: runtimePath, daemonBinDirectory: binDir)
+        options.snapshotExportDirectory = snapshotExport
         let report = await MigrationVerifier(options: options, logger: logger).run()
         if json { try printJSON(report) } else { print(report.rendered(), terminator: "") }
         if !report.ok { throw ExitCode(1) }

@@ -106,6 +106,11 @@ struct ArchiveTests {
         try await withTemporaryDirectory { dir in
             let legacy = dir.appendingPathComponent("legacy")
             let (fixture, originals) = try Self.makeLegacyFolder(legacy)
+            // Old modification times, so a restore that set "now" would show.
+            for name in originals.keys {
+                try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_754_683_200)],
+                                                      ofItemAtPath: legacy.appendingPathComponent(name).path)
+            }
             let config = try Self.config(dir, legacyDir: nil)
             let dest = dir.appendingPathComponent("archive").path
 
@@ -144,6 +149,11 @@ struct ArchiveTests {
             let restored = try await BundleRestorer(options: .init(manifest: manifestPath)).run()
             #expect(restored.map(\.outcome) == Array(repeating: .restored, count: 4))
             #expect(try Self.contents(legacy) == originals, "restored byte-identical")
+            for entry in manifest.entries {
+                let modified = try #require(FileManager.default.attributesOfItem(atPath: entry.path)[.modificationDate] as? Date)
+                #expect(UTCTime.iso8601(epochSeconds: Int64(modified.timeIntervalSince1970)) == entry.modified,
+                        "\(entry.path): the original's modification second is back (a latest snapshot file is dated by it)")
+            }
             let again = try await BundleRestorer(options: .init(manifest: manifestPath)).run()
             #expect(again.allSatisfy { $0.outcome == .alreadyPresent })
 

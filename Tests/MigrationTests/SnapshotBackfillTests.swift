@@ -91,19 +91,37 @@ struct SnapshotBackfillTests {
                 #expect(again.alreadyPresent == exported + 2)
                 #expect(again.rejected == 2)
 
-                // Verify check 3 reads the export with the same reader: the new latest market is the
-                // one difference, in its hour; without it the counts match.
+                // Verify check 3 reads the export with the same reader and compares hourly counts up to
+                // the newest exported record: the latest file's new market, dated two seconds later, is
+                // past it (once the JSON writer is dropped the table goes on alone).
                 let configURL = dir.appendingPathComponent("services.json")
                 try writeServicesConfig(at: configURL, schema: schema.name, legacyDir: export)
                 let options = MigrationVerifier.Options(config: try ServicesConfig.load(path: configURL.path), continuityFrom: Self.hour, continuityTo: Self.hour + 1,
                                                         postgresOverride: try TestPostgres.configuration())
                 let verifier = MigrationVerifier(options: options, logger: TestPostgres.logger)
+                let newest = Self.hour + 3600 + 19 * 60
+                let matching = await verifier.snapshotExport(conn, schema: schema)
+                #expect(matching.status == .pass, "\(matching.evidence)")
+                #expect(matching.evidence.first?.contains("… \(TimeArgument.format(newest)) (the newest exported record); 0 differ") == true,
+                        "\(matching.evidence)")
+                // A row the export lacks within its span is a difference, in its hour.
+                try await conn.execute("UPDATE \(table) SET ts = to_timestamp(\(newest)) WHERE market_ticker = 'KXBTCD-25AUG0817-T117000'")
                 let differing = await verifier.snapshotExport(conn, schema: schema)
                 #expect(differing.status == .fail)
                 #expect(differing.evidence.contains("\(TimeArgument.format(Self.hour + 3600)): export 60, table 61"), "\(differing.evidence)")
                 try await conn.execute("DELETE FROM \(table) WHERE market_ticker = 'KXBTCD-25AUG0817-T117000'")
-                let matching = await verifier.snapshotExport(conn, schema: schema)
-                #expect(matching.status == .pass, "\(matching.evidence)")
+                #expect(await verifier.snapshotExport(conn, schema: schema).status == .pass)
+
+                // After archive: the export restored elsewhere is read from there.
+                let restored = dir.appendingPathComponent("restored")
+                try FileManager.default.moveItem(at: export, to: restored)
+                let gone = await verifier.snapshotExport(conn, schema: schema)
+                #expect(gone.status == .fail, "the configured json_dir is gone: \(gone.evidence)")
+                var elsewhere = options
+                elsewhere.snapshotExportDirectory = restored.path
+                let fromRestored = await MigrationVerifier(options: elsewhere, logger: TestPostgres.logger).snapshotExport(conn, schema: schema)
+                #expect(fromRestored.status == .pass, "\(fromRestored.evidence)")
+                #expect(fromRestored.evidence.first?.hasPrefix(restored.path) == true)
             }
         }
     }

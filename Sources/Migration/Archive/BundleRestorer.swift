@@ -6,7 +6,8 @@ import StorageKit
 ///
 /// Each archive's SHA-256 is checked against the manifest, it is decompressed to a temporary file
 /// beside its target, the content's size and SHA-256 are checked again, and the temporary file is
-/// renamed over the target (atomic; fsynced) with the original's permissions. A target that already
+/// renamed over the target (atomic; fsynced) with the original's permissions and modification second (a legacy
+/// latest snapshot file is dated by it). A target that already
 /// holds the same content is left alone. Conflicts are found before anything is written: a different
 /// existing file, or a stale SQLite `-wal`/`-journal` beside the target, refuses the restore unless
 /// `force` (the stale companions are then removed); a target held open by a process always refuses.
@@ -117,6 +118,14 @@ public actor BundleRestorer {
                 }
                 try? handle.synchronize()
                 try? handle.close()
+                // The original's modification second: a legacy latest snapshot file is dated by it.
+                if let modified = UTCTime.parseEpochSeconds(entry.modified) {
+                    let time = timespec(tv_sec: Int(modified), tv_nsec: 0)
+                    var times = [time, time]
+                    guard utimensat(AT_FDCWD, temporary, &times, 0) == 0 else {
+                        throw ArchiveError(.io, subject: temporary, "cannot set the modification time: \(String(cString: strerror(errno)))")
+                    }
+                }
                 let existed = FileManager.default.fileExists(atPath: target)
                 if entry.kind == .sqlite {
                     for companion in OpenFileScanner.companions(of: target).dropFirst() { unlink(companion) }

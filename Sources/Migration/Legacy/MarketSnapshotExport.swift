@@ -114,17 +114,24 @@ public actor MarketSnapshotExport {
         }
     }
 
-    /// Decoded archive records per UTC hour of their capture second (hour start → count).
-    public func hourlyCounts() async throws -> (counts: [Int64: Int], rejected: Int) {
+    /// Decoded archive records per UTC hour of their capture second (hour start → count), and the
+    /// newest record's second: the export stops there when the JSON writer is dropped. (A latest
+    /// file's modification second is no bound: it may fall a second after its poll, into the
+    /// PostgreSQL-only polls that follow.)
+    public func hourlyCounts() async throws -> (counts: [Int64: Int], rejected: Int, last: Int64?) {
         var counts: [Int64: Int] = [:]
         var rejected = 0
+        var last: Int64?
         for unit in try await units() {
             guard case .hourFile = unit else { continue }
             let batch = try await read(unit)
             rejected += batch.rejected.count
-            for record in batch.records { counts[record.second - ((record.second % 3600) + 3600) % 3600, default: 0] += 1 }
+            for record in batch.records {
+                counts[record.second - ((record.second % 3600) + 3600) % 3600, default: 0] += 1
+                last = max(last ?? record.second, record.second)
+            }
         }
-        return (counts, rejected)
+        return (counts, rejected, last)
     }
 
     private func readLatest(_ name: String) async throws -> Batch {

@@ -31,6 +31,9 @@ public struct MigrationVerifier: Sendable {
         public var runtimePaths: [String]
         /// Where the daemon executables are, to run their `--check-config`; `nil` skips that part.
         public var daemonBinDirectory: String?
+        /// Where check 3 reads the JSON archive export instead of `kalshi_api_watchdog`'s `json_dir`
+        /// (after `archive`, the archived export restored with `archive --restore … --into DIR`).
+        public var snapshotExportDirectory: String?
         /// The snapshot table and its timestamp column.
         public var snapshotTable = "market_snapshots"
         public var snapshotColumn = "ts"
@@ -194,26 +197,36 @@ public struct MigrationVerifier: Sendable {
                 return .init(number: 3, id: "snapshot_export", title: title, status: .skip,
                              evidence: ["not applicable yet: \(qualified) does not exist (market snapshots are not stored in PostgreSQL at this version)"])
             }
-            guard kalshi.jsonArchive, let directory = kalshi.jsonDirectory else {
-                return .init(number: 3, id: "snapshot_export", title: title, status: .skip,
-                             evidence: ["the JSON archive export is not enabled for kalshi_api_watchdog"])
+            let directory: String
+            if let override = options.snapshotExportDirectory {
+                directory = override
+            } else {
+                guard kalshi.jsonArchive, let configured = kalshi.jsonDirectory else {
+                    return .init(number: 3, id: "snapshot_export", title: title, status: .skip,
+                                 evidence: ["the JSON archive export is not enabled for kalshi_api_watchdog"])
+                }
+                directory = configured
             }
             // The same reader as `backfill snapshots`: decoded records by their capture hour.
-            let exported = try await MarketSnapshotExport(directory: directory).hourlyCounts().counts
-            guard let first = exported.keys.min(), let last = exported.keys.max() else {
+            let export = try await MarketSnapshotExport(directory: directory).hourlyCounts()
+            let exported = export.counts
+            guard let first = exported.keys.min(), let newest = export.last else {
                 return .init(number: 3, id: "snapshot_export", title: title, status: .skip, evidence: ["no archive files in \(directory)"])
             }
+            // Up to the export's newest record: once the JSON writer is dropped the export stops and
+            // the table goes on, so the rest of that hour is the table's alone.
             let stored = try await connection.withReconnect("snapshot counts") { conn in
                 try conn.query("""
                     SELECT (extract(epoch FROM \(column.quoted))::bigint / 3600 * 3600)::text AS hour, count(*)::text FROM \(qualified)
                     WHERE \(column.quoted) >= to_timestamp($1::double precision) AND \(column.quoted) < to_timestamp($2::double precision)
                     GROUP BY 1
-                    """, [String(first), String(last + 3600)]).rows
+                    """, [String(first), String(newest + 1)]).rows
             }
             var table2: [Int64: Int] = [:]
             for row in stored { if let h = row[0].flatMap({ Int64($0) }), let n = row[1].flatMap({ Int($0) }) { table2[h] = n } }
             let differing = HourlyCounts.differences(exported, table2)
-            var evidence = ["\(exported.count) archive hour(s) \(TimeArgument.format(first)) … \(TimeArgument.format(last + 3600)); \(differing.count) differ"]
+            var evidence = ["\(directory): \(exported.count) archive hour(s) \(TimeArgument.format(first)) … \(TimeArgument.format(newest)) "
+                                + "(the newest exported record); \(differing.count) differ"]
             for (hour, e, t) in differing.prefix(20) { evidence.append("\(TimeArgument.format(hour)): export \(e), table \(t)") }
             return .init(number: 3, id: "snapshot_export", title: title, status: differing.isEmpty ? .pass : .fail, evidence: evidence)
         } catch {
