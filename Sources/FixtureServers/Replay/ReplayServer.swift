@@ -29,13 +29,14 @@ public final class ReplayServer: Sendable {
         let now = Int64(Date().timeIntervalSince1970)
         server.setRoute(HTTPFixtureRoute("GET", "/0/public/OHLC"),
                         .json(CoinbasePayloads.krakenOHLC(closes: closes, firstTime: (now / 3600 - 29) * 3600)))
-        server.setRoute(HTTPFixtureRoute("GET", "/products/BTC-USD/trades"), .json("[]"))
-        if let history {
-            // The history fixture answers its own paths; the live events stay on their routes.
-            let events = KalshiHistoryFixture.prefix + "/events/"
-            server.setResponder { request in
-                request.path.hasPrefix(events) ? nil : history.respond(request)
-            }
+        // Recent trades from the timeline; the history fixture answers its own paths; the live
+        // events stay on their routes.
+        let trades = ReplayTrades(prices: dataset.prices)
+        let events = KalshiHistoryFixture.prefix + "/events/"
+        server.setResponder { request in
+            if request.path == ReplayTrades.path { return trades.respond(request) }
+            if let history, !request.path.hasPrefix(events) { return history.respond(request) }
+            return nil
         }
         let replay = ReplayServer(server: server, dataset: dataset, history: history)
         replay.publishKalshiEvents(now: now)
