@@ -68,9 +68,21 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether the same idempotent operation may succeed if retried: a connection loss, a
-    /// serialization failure (40001) or a deadlock (40P01).
+    /// serialization failure (40001) or a deadlock (40P01) — not a refused login (a missing or
+    /// wrong password, an unknown role or database, no pg_hba.conf entry), which no retry mends.
     public var isTransient: Bool {
-        isConnectionLoss || sqlState == "40001" || sqlState == "40P01"
+        guard !isAuthenticationFailure else { return false }
+        return isConnectionLoss || sqlState == "40001" || sqlState == "40P01"
+    }
+
+    /// The server (or libpq) refused the login itself: 28xxx (invalid authorization), 3D000
+    /// (no such database), or libpq's connect-time messages for them, which carry no SQLSTATE.
+    public var isAuthenticationFailure: Bool {
+        if let state = sqlState { return state.hasPrefix("28") || state == "3D000" }
+        guard code == .connectionFailed else { return false }
+        let m = message
+        return m.contains("password authentication failed") || m.contains("no password supplied") || m.contains("no pg_hba.conf entry")
+            || ((m.contains("role \"") || m.contains("database \"")) && m.contains("does not exist"))
     }
 
     /// The longest statement text a description quotes; a batch `INSERT` can be long.

@@ -56,6 +56,23 @@ import Testing
         #expect(parse.map { !$0.description.contains("hunter2") } == true)
     }
 
+    /// libpq's real refusal of an unknown database and an unknown role (no SQLSTATE at connect
+    /// time) reads as a refused login, which is not retried: no reconnect budget can mend it.
+    @Test func aRefusedLoginIsNotTransient() async throws {
+        let base = try TestPostgres.configuration()
+        for extra in ["dbname=recio_no_such_database", "user=recio_no_such_role"] {
+            var configuration = base
+            configuration.connectionString = (base.connectionString.isEmpty ? "" : base.connectionString + " ") + extra
+            let connection = PostgresConnection(configuration: configuration, logger: TestPostgres.logger)
+            let error = await #expect(throws: PostgresError.self) { try await connection.connect() }
+            #expect(error?.isAuthenticationFailure == true, "\(String(describing: error))")
+            #expect(error?.isTransient == false)
+        }
+        #expect(PostgresError(.queryFailed, message: "", sqlState: "28P01").isAuthenticationFailure)
+        #expect(!PostgresError(.queryFailed, message: "", sqlState: "28P01").isTransient)
+        #expect(!PostgresError(.connectionFailed, message: "could not connect to server: No such file or directory").isAuthenticationFailure)
+    }
+
     @Test func errorClassification() {
         #expect(PostgresError(.queryFailed, message: "", sqlState: "08006").isConnectionLoss)
         #expect(PostgresError(.queryFailed, message: "", sqlState: "57P01").isTransient)
