@@ -176,12 +176,13 @@ public actor PostgresConnection {
     }
 
     /// The COPY loop itself: `nextRow` appends one row to the encoder and returns `true`, or returns
-    /// `false` when there are no more rows. The buffer is sent whenever it holds `chunkSize` bytes, so
+    /// `false` when there are no more rows. `format` must be the one `sql` names (`FORMAT binary`). The buffer is sent whenever it holds `chunkSize` bytes, so
     /// encoding the next chunk overlaps with the server parsing the previous one. A row `nextRow`
     /// cannot encode aborts the COPY (nothing is stored) and its error is thrown.
     @discardableResult
     func copyIn(
         _ sql: String,
+        format: PostgresCopyEncoder.Format = .text,
         chunkSize: Int = PostgresConnection.defaultCopyChunkSize,
         nextRow: (inout PostgresCopyEncoder) throws -> Bool
     ) throws -> Int {
@@ -195,7 +196,8 @@ public actor PostgresConnection {
             }
         }
 
-        var encoder = PostgresCopyEncoder(capacity: chunkSize + 64 * 1024)
+        var encoder = PostgresCopyEncoder(capacity: chunkSize + 64 * 1024, format: format)
+        encoder.beginStream()
         var clientFailure: PostgresError?
         while true {
             do {
@@ -211,6 +213,9 @@ public actor PostgresConnection {
                 try putCopyData(conn, encoder.bytes, sql)
                 encoder.reset()
             }
+        }
+        if clientFailure == nil {
+            encoder.endStream()
         }
         if clientFailure == nil, encoder.count > 0 {
             try putCopyData(conn, encoder.bytes, sql)

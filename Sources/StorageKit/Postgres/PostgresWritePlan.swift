@@ -6,10 +6,19 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
     let schema: PostgresIdentifier
     let table: PostgresIdentifier
     let qualifiedTable: String
+    /// COPY of text rows (`[String?]`, `PostgresAtomicBatch`) into the table and into the staging table.
     let copySQL: String
     let createStagingSQL: String
     let stagingCopySQL: String
+    /// The same COPYs for records, in the mapping's `copyFormat`.
+    let recordCopySQL: String
+    let recordStagingCopySQL: String
     let mergeSQL: String
+    /// `SELECT 1 FROM t WHERE key BETWEEN $1 AND $2 LIMIT 1` (one index probe), when the natural
+    /// key is one column: whether any key of a batch's range is stored already.
+    let probeSQL: String?
+    /// Where the natural key's column is among `encode`'s values.
+    private let keyIndex: Int?
     let clearStagingSQL: String
     let deleteAllSQL: String
     private let columnList: String
@@ -48,6 +57,16 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
         copySQL = "COPY \(qualifiedTable) (\(columnList)) FROM STDIN"
         createStagingSQL = "CREATE TEMP TABLE IF NOT EXISTS \(staging) (LIKE \(qualifiedTable) INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         stagingCopySQL = "COPY pg_temp.\(staging) (\(columnList)) FROM STDIN"
+        let formatOption = mapping.copyFormat == .binary ? " WITH (FORMAT binary)" : ""
+        recordCopySQL = copySQL + formatOption
+        recordStagingCopySQL = stagingCopySQL + formatOption
+        if keys.count == 1, let index = columns.firstIndex(of: keys[0]) {
+            keyIndex = index
+            probeSQL = "SELECT 1 FROM \(qualifiedTable) WHERE \(keys[0].quoted) BETWEEN $1 AND $2 LIMIT 1"
+        } else {
+            keyIndex = nil
+            probeSQL = nil
+        }
         mergeSQL = "INSERT INTO \(qualifiedTable) (\(columnList)) SELECT \(columnList) FROM pg_temp.\(staging) \(conflictClause)"
         clearStagingSQL = "TRUNCATE pg_temp.\(staging)"
         deleteAllSQL = "DELETE FROM \(qualifiedTable)"
@@ -72,13 +91,17 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
     /// Writes one batch atomically and idempotently on `conn` (not inside a transaction).
     ///
     /// - Small batch: one multi-row `INSERT ... ON CONFLICT` statement.
-    /// - `.doNothing`: COPY straight into the table in a transaction (the fast path); if some key
-    ///   is already stored (23505, e.g. a replay after a lost COMMIT acknowledgement) that
-    ///   transaction rolls back and the batch goes through the merge path.
+    /// - `.doNothing`: COPY straight into the table in a transaction (the fast path), unless one
+    ///   index probe finds a key of the batch's range stored already (a replay after a lost COMMIT
+    ///   acknowledgement, a backfill re-run): then the merge path, without sending the rows twice.
+    ///   The probe is only a shortcut: if a key is stored anyway when the COPY runs (a concurrent
+    ///   writer committed it after the probe), the COPY fails with 23505, its transaction rolls
+    ///   back and the batch goes through the merge path, so idempotency never rests on the probe.
     /// - Merge path (always for `.updateAll`): COPY into the staging table, then
     ///   `INSERT ... SELECT ... ON CONFLICT`, in one transaction.
     ///
-    /// COPY rows are encoded straight into the send buffer (`PostgresMapping.appendCopyRow`).
+    /// COPY rows are encoded straight into the send buffer (`PostgresMapping.appendCopyRow`), in
+    /// binary when the mapping's `copyFormat` says so.
     /// Returns the rows the server stored (inserted, or for `.updateAll` also updated).
     @discardableResult
     func write(_ records: [Record], on conn: isolated PostgresConnection) throws -> Int {
@@ -87,24 +110,43 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
             return try conn.execute(insertSQL(rows: records.count), records.flatMap(mapping.encode))
         }
         if mapping.onConflict == .doNothing {
+            let range = keyRange(records)
             do {
-                return try conn.transaction { conn in
-                    try copy(records, copySQL, on: conn)
+                let stored: Int? = try conn.transaction { conn in
+                    if let range, let probeSQL, try !conn.query(probeSQL, [range.low, range.high]).rows.isEmpty {
+                        return nil  // part of the range is stored: the merge path
+                    }
+                    return try copy(records, recordCopySQL, on: conn)
                 }
+                if let stored { return stored }
             } catch let error as PostgresError where error.sqlState == "23505" {
                 // Part of the batch is already stored: fall through to the idempotent path.
             }
         }
         return try conn.transaction { conn in
             try conn.executeScript(createStagingSQL)
-            _ = try copy(records, stagingCopySQL, on: conn)
+            _ = try copy(records, recordStagingCopySQL, on: conn)
             return try conn.execute(mergeSQL)
         }
     }
 
+    /// The text of the lowest and highest natural key of `records`, for the probe: only for a
+    /// one-column key whose records have integer keys (ordered like the column, as a tick's second
+    /// is like its `ts`). A wrong answer would only cost time, never a row: see `write`.
+    private func keyRange(_ records: [Record]) -> (low: String?, high: String?)? {
+        guard let keyIndex, let first = records.first, var lowKey = first.integerKey else { return nil }
+        var low = first, high = first, highKey = lowKey
+        for record in records.dropFirst() {
+            guard let key = record.integerKey else { return nil }
+            if key < lowKey { low = record; lowKey = key }
+            if key > highKey { high = record; highKey = key }
+        }
+        return (mapping.encode(low)[keyIndex], mapping.encode(high)[keyIndex])
+    }
+
     private func copy(_ records: [Record], _ sql: String, on conn: isolated PostgresConnection) throws -> Int {
         var next = 0
-        return try conn.copyIn(sql) { encoder in
+        return try conn.copyIn(sql, format: mapping.copyFormat) { encoder in
             guard next < records.count else { return false }
             try mapping.appendCopyRow(records[next], to: &encoder)
             next += 1

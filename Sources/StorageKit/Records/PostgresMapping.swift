@@ -22,6 +22,10 @@ public struct PostgresMapping<Record: Sendable>: Sendable {
     /// Optional fast path for bulk writes: writes the same values as `encode`, field by field,
     /// straight into the COPY buffer (no per-row arrays or strings). `nil`: COPY encodes `encode`'s values.
     public var encodeCopy: (@Sendable (Record, inout PostgresCopyEncoder) throws -> Void)?
+    /// The COPY format `encodeCopy` rows travel in. `.binary` spares the server parsing every
+    /// timestamp and decimal; choose it only when `encodeCopy` writes each column with the typed
+    /// writer of its SQL type (see `PostgresCopyEncoder`). Without `encodeCopy`, always text.
+    public var copyFormat: PostgresCopyEncoder.Format
 
     public enum ConflictAction: Sendable, Equatable {
         /// Keep the stored row (facts that never change: a tick, a fill).
@@ -50,7 +54,8 @@ public struct PostgresMapping<Record: Sendable>: Sendable {
         monthlyPartition: MonthlyPartition? = nil,
         encode: @escaping @Sendable (Record) -> [String?],
         decode: @escaping @Sendable ([String?]) throws -> Record,
-        encodeCopy: (@Sendable (Record, inout PostgresCopyEncoder) throws -> Void)? = nil
+        encodeCopy: (@Sendable (Record, inout PostgresCopyEncoder) throws -> Void)? = nil,
+        copyFormat: PostgresCopyEncoder.Format = .text
     ) {
         self.table = table
         self.columns = columns
@@ -60,9 +65,10 @@ public struct PostgresMapping<Record: Sendable>: Sendable {
         self.encode = encode
         self.decode = decode
         self.encodeCopy = encodeCopy
+        self.copyFormat = encodeCopy == nil ? .text : copyFormat
     }
 
-    /// Appends `record` as one COPY text row: through `encodeCopy` when the mapping has one, else `encode`'s values.
+    /// Appends `record` as one COPY row in `copyFormat`: through `encodeCopy` when the mapping has one, else `encode`'s values.
     func appendCopyRow(_ record: Record, to encoder: inout PostgresCopyEncoder) throws {
         if let encodeCopy {
             try encodeCopy(record, &encoder)

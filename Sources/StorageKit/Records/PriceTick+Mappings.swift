@@ -22,7 +22,9 @@ extension PriceTick {
                 row.timestamp(epochSeconds: tick.second)
                 row.cents(tick.price.cents)
                 try row.field(tick.source.rawValue)
-            }
+            },
+            // timestamptz, numeric(14,2), text: each written by its typed writer.
+            copyFormat: .binary
         )
     }
 

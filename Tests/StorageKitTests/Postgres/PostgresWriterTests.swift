@@ -142,4 +142,115 @@ import Testing
             try await writer.close()
         }
     }
+
+    /// Price ticks travel as binary COPY; the server must store exactly the values their text
+    /// forms name: every second (just after PostgreSQL's 2000 epoch, a leap day, a fall-back day, far
+    /// future) and every price shape (cents only, whole base-10000 digits, the column's maximum).
+    @Test func binaryCopyStoresExactlyTheTextValues() async throws {
+        #expect(PriceTick.postgres?.copyFormat == .binary)
+        try await TestPostgres.withSchema { schema, connection in
+            let writer = try Self.writer(schema)
+            let seconds: [Int64] = [946_684_801, 951_782_400, 1_730_524_800, 1_780_271_400, 4_102_444_000]
+            let cents: [Int64] = [1, 9, 10, 99, 100, 101, 999, 10_000, 1_000_000, 6_412_345, 100_000_000, 123_456_789_012, 99_999_999_999_999]
+            var batch: [PriceTick] = []
+            for s in seconds {
+                for (i, c) in cents.enumerated() {
+                    batch.append(PriceTick(second: s + Int64(i), price: USDCents(cents: c), source: .coinbaseWebSocket))
+                }
+            }
+            #expect(batch.count >= PostgresWritePlan<PriceTick>.smallBatchLimit)  // the COPY path
+            try await writer.write(batch)
+            let rows = try await connection.query(
+                "SELECT ts::text, price::text, source FROM \(schema.quoted).price_history ORDER BY ts")
+            let expected: [[String?]] = batch.sorted { $0.second < $1.second }.map {
+                [UTCTime.postgresText(epochSeconds: $0.second), $0.price.description, $0.source.rawValue]
+            }
+            #expect(rows.rows == expected)
+            try await writer.close()
+        }
+    }
+
+    /// The binary encoder against the server directly: zero, negative amounts, NULL, and text that
+    /// COPY's text format would have to escape.
+    @Test func binaryCopyRoundTripsSignsNullsAndRawText() async throws {
+        try await TestPostgres.withSchema(.created) { schema, connection in
+            try await connection.execute("CREATE TABLE \(schema.quoted).x (ts timestamptz, n numeric, t text)")
+            let values: [(Int64, Int64, String?)] = [
+                (-1, -5, "back\\slash\n"), (0, 0, "tab\there"), (1_780_271_400, 1_000_000, "✓ 日本語"), (253_402_300_799, -123_456, nil),
+            ]
+            let sql = "COPY \(schema.quoted).x (ts, n, t) FROM STDIN WITH (FORMAT binary)"
+            let stored = try await connection.withReconnect { conn in
+                var next = 0
+                return try conn.copyIn(sql, format: .binary) { row in
+                    guard next < values.count else { return false }
+                    let (second, cents, text) = values[next]
+                    row.timestamp(epochSeconds: second)
+                    row.cents(cents)
+                    if let text { try row.field(text) } else { row.null() }
+                    row.endRow()
+                    next += 1
+                    return true
+                }
+            }
+            #expect(stored == values.count)
+            let rows = try await connection.query("SELECT ts::text, n::text, t FROM \(schema.quoted).x ORDER BY ts")
+            #expect(rows.rows == values.map { [UTCTime.postgresText(epochSeconds: $0.0), USDCents(cents: $0.1).description, $0.2] })
+        }
+    }
+
+    /// The direct COPY path's race: another writer inserts a key of the batch's range after the
+    /// probe found the range empty (here: it inserted before, uncommitted, so the probe cannot
+    /// see it; the COPY waits on it and fails with 23505 once it commits). The batch must still be
+    /// stored whole, through the merge, with no error surfaced and no duplicate.
+    @Test(.timeLimit(.minutes(2)))
+    func aKeyCommittedBetweenProbeAndCopyFallsBackToTheMerge() async throws {
+        try await TestPostgres.withSchema { schema, connection in
+            let writer = try Self.writer(schema)
+            try await writer.write(Self.ticks(200..<210))  // the May partition exists
+            let other = try TestPostgres.connection()
+            try await other.execute("BEGIN")
+            try await other.execute("INSERT INTO \(schema.quoted).price_history (ts, price, source) VALUES ($1::timestamptz, 1.00, 'other')",
+                                    [UTCTime.postgresText(epochSeconds: Self.base + 50)])
+            let batch = Self.ticks(0..<100)
+            let write = Task { try await writer.write(batch) }
+            // Wait until the writer's COPY is blocked on the other transaction's row.
+            var blocked = false
+            for _ in 0..<3_000 where !blocked {
+                let waiting = try await connection.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+                blocked = waiting.scalar != "0"
+                if !blocked { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(blocked)
+            try await other.execute("COMMIT")
+            try await write.value
+            await other.close()
+            #expect(try await Self.count(schema, connection) == 110)
+            let kept = try await connection.query(
+                "SELECT price::text, source FROM \(schema.quoted).price_history WHERE ts = $1::timestamptz",
+                [UTCTime.postgresText(epochSeconds: Self.base + 50)])
+            #expect(kept.rows == [["1.00", "other"]])  // facts do not change: the first stored row stays
+            let status = await writer.status()
+            #expect(status.failures == 0 && status.recordsWritten == 110)
+            try await writer.close()
+        }
+    }
+
+    /// A batch whose range is partly stored is routed to the merge by the probe, and one whose
+    /// range is free but brackets stored keys outside it is not confused: both store every new row once.
+    @Test func probeRoutesOverlapsToTheMergeAndDisjointBatchesToCopy() async throws {
+        try await TestPostgres.withSchema { schema, connection in
+            let writer = try Self.writer(schema)
+            try await writer.write(Self.ticks(100..<200))
+            // Disjoint on both sides of the stored range (direct COPY), then an overlap (merge).
+            try await writer.write(Self.ticks(0..<100))
+            try await writer.write(Self.ticks(200..<300))
+            let stored = try await writer.writeCountingStored(Self.ticks(50..<400, cents: 100))
+            #expect(stored == 100)
+            #expect(try await Self.count(schema, connection) == 400)
+            let changed = try await connection.query(
+                "SELECT count(*) FROM \(schema.quoted).price_history WHERE price = 1.00 OR source <> 'coinbase_ws'")
+            #expect(changed.scalar == "0")  // rows 300..<400 have cents 100+i, never exactly 1.00
+            try await writer.close()
+        }
+    }
 }
