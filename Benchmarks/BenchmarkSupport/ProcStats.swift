@@ -11,15 +11,27 @@ public enum ProcStats {
 
     /// `utime + stime` of `pid`, in seconds.
     public static func cpuSeconds(_ pid: Int32) throws -> Double {
+        // utime and stime are fields 14 and 15.
+        try statSeconds(pid, fields: 14, 15)
+    }
+
+    /// `cutime + cstime` of `pid`, in seconds: the CPU of its children that exited and were waited
+    /// for (a PostgreSQL postmaster's backends, once their connections close).
+    public static func childrenCPUSeconds(_ pid: Int32) throws -> Double {
+        try statSeconds(pid, fields: 16, 17)
+    }
+
+    /// The sum of two clock-tick fields of `/proc/PID/stat` (numbered as in proc(5)), in seconds.
+    private static func statSeconds(_ pid: Int32, fields a: Int, _ b: Int) throws -> Double {
         let path = "/proc/\(pid)/stat"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         guard let close = text.lastIndex(of: ")") else { throw ReadError(path: path, reason: "no ')' after the command name") }
-        // After "pid (comm)": field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
+        // After "pid (comm)": field 3 (state) is index 0.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else {
-            throw ReadError(path: path, reason: "utime/stime are not numbers")
+        guard fields.count > b - 3, let x = Double(fields[a - 3]), let y = Double(fields[b - 3]) else {
+            throw ReadError(path: path, reason: "fields \(a) and \(b) are not numbers")
         }
-        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (x + y) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// The numeric values of `/proc/PID/status` (`VmRSS`, `VmHWM`, `RssAnon` in kB; `Threads`).
