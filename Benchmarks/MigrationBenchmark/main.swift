@@ -30,7 +30,8 @@ struct MigrationBenchmark: AsyncParsableCommand {
     @Option(help: "Backfill rows per COPY transaction (recioctl's default).") var chunkSize = 50_000
     @Flag(help: "Only the parity runs: PostgreSQL is loaded from the cached COPY export of an earlier full run instead of by backfill.")
     var parityOnly = false
-    @Option(help: "Readers per side in parity (default: recioctl's, one per core, at most 2).") var workers: Int?
+    @Option(help: "PostgreSQL connections in parity (default: recioctl's, one per core, at most 2).") var workers: Int?
+    @Option(help: "SQLite readers in parity (default: recioctl's, 2 from 4 cores on).") var legacyReaders: Int?
     @Option(help: "Clean parity runs (each timed; the table shows the fastest).") var repeatParity = 1
 
     /// 2025-01-01 00:00:00 New York (EST) = 05:00 UTC; no autumn fall-back within 25M seconds.
@@ -92,12 +93,13 @@ struct MigrationBenchmark: AsyncParsableCommand {
         // of parity alone (the library's scan of the whole file, one reader).
         var parityOptions = PriceHistoryParity.Options(sqlitePath: legacy, postgres: configuration, schema: schema)
         if let workers { parityOptions.workers = workers }
+        if let legacyReaders { parityOptions.legacyReaders = legacyReaders }
         let parity = PriceHistoryParity(options: parityOptions, logger: logger)
         var cleanSeconds: [Double] = []
         var buckets = 0
         // CPU seconds beside the wall time (a busy machine stretches wall time, not CPU time): this
-        // process's, and the PostgreSQL server's (its backends' CPU is added to the postmaster's
-        // children's when they exit at the end of the run).
+        // process's, and the PostgreSQL server's (the postmaster's children, running or exited;
+        // autovacuum counts too when it runs meanwhile).
         let postmaster = try await postmasterPID(admin)
         var cpu: [(ours: Double, server: Double?)] = []
         for _ in 0..<max(1, repeatParity) {
@@ -109,7 +111,7 @@ struct MigrationBenchmark: AsyncParsableCommand {
             }
             cleanSeconds.append(clean.elapsedSeconds)
             buckets = clean.buckets
-            say("parity (clean, \(parityOptions.workers) reader(s) a side): \(fmt(clean.elapsedSeconds)) s, \(clean.buckets) buckets; "
+            say("parity (clean, \(parityOptions.legacyReaders) SQLite reader(s), \(parityOptions.workers) PostgreSQL connection(s)): \(fmt(clean.elapsedSeconds)) s, \(clean.buckets) buckets; "
                 + "CPU: \(fmt(cpu.last!.ours)) s here, \(cpu.last!.server.map(fmt) ?? "?") s PostgreSQL; load average \(loadAverage())")
         }
         let sqliteFloor = try time {
@@ -277,7 +279,7 @@ func postmasterPID(_ connection: PostgresConnection) async throws -> Int32? {
     return text.split(separator: "\n").first.flatMap { Int32($0) }
 }
 
-/// CPU seconds of the postmaster's exited children (its backends).
+/// CPU seconds of the postmaster's children (its backends).
 func childrenCPUSeconds(_ pid: Int32) -> Double? {
     try? ProcStats.childrenCPUSeconds(pid)
 }

@@ -76,6 +76,7 @@ struct ParityFastPathTests {
                 func run(workers: Int) async throws -> (ParityReport, String) {
                     var options = PriceHistoryParity.Options(sqlitePath: fixture.path, postgres: try TestPostgres.configuration(), schema: schema)
                     options.workers = workers
+                    options.legacyReaders = workers
                     var report = try await PriceHistoryParity(options: options, logger: TestPostgres.logger).run()
                     report.elapsedSeconds = 0
                     let encoder = JSONEncoder()
