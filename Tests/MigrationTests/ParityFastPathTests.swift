@@ -46,6 +46,34 @@ struct ParityFastPathTests {
         }
     }
 
+    /// A whole-file scan (storage order, key range tested in Swift, optionally in rowid parts) sums
+    /// to exactly what the key-index scan (key range in SQL) gives: checksums, rejected rows (the
+    /// fixture's corrupt rows, NULL key and garbage key included) and fall-back rows.
+    @Test func wholeFileScanIsTheIndexScan() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            let file = try await LegacyPriceLogFile(path: fixture.path, integrityCheck: false)
+            let windows: [(Int64, Int64)] = [(LegacyFixture.start, LegacyFixture.end), (LegacyFixture.start + 1800, LegacyFixture.end - 1800),
+                                             (LegacyFixture.fallBack - 10, LegacyFixture.fallBack + 7)]
+            let rowids = try #require(try await file.rowidBounds())
+            let middle = (rowids.lowerBound + rowids.upperBound) / 2
+            for (from, to) in windows {
+                let indexed = try await file.scan(from: from, to: to, origin: from, step: 600)
+                let whole = try await file.scan(from: from, to: to, origin: from, step: 600, wholeTable: true)
+                let low = try await file.scan(from: from, to: to, origin: from, step: 600, wholeTable: true, rowids: Int64.min...middle)
+                let high = try await file.scan(from: from, to: to, origin: from, step: 600, wholeTable: true, rowids: (middle + 1)...Int64.max)
+                var parts = low.segments
+                for (k, checksum) in high.segments { parts[k, default: SegmentChecksum()].merge(checksum) }
+                #expect(whole.segments == indexed.segments && parts == indexed.segments, "\(from)..<\(to)")
+                #expect(whole.rejected == indexed.rejected && low.rejected + high.rejected == indexed.rejected)
+                #expect(whole.ambiguous == indexed.ambiguous && low.ambiguous + high.ambiguous == indexed.ambiguous)
+                #expect(!indexed.segments.isEmpty)
+            }
+            #expect(try await file.scan(from: LegacyFixture.start, to: LegacyFixture.end, origin: LegacyFixture.start, step: 600).rejected == 3)
+            await file.close()
+        }
+    }
+
     @Test func monthPartsCutAtMonthStarts() {
         let jan1 = PartitionMonth(year: 2025, month: 1)!.startEpochSeconds
         let feb1 = PartitionMonth(year: 2025, month: 2)!.startEpochSeconds
