@@ -139,7 +139,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "MigrationBenchmark",
-            dependencies: ["Migration", "StorageKit", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["BenchmarkSupport", "Migration", "StorageKit", .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/MigrationBenchmark"
         ),

@@ -11,15 +11,37 @@ public enum ProcStats {
 
     /// `utime + stime` of `pid`, in seconds.
     public static func cpuSeconds(_ pid: Int32) throws -> Double {
+        // utime and stime are fields 14 and 15.
+        try statSeconds(pid, fields: 14, 15)
+    }
+
+    /// CPU seconds of `pid`'s children: those that exited and were waited for (`cutime + cstime`)
+    /// and those still running (a PostgreSQL postmaster's backends, whichever the state of their
+    /// connections).
+    public static func childrenCPUSeconds(_ pid: Int32) throws -> Double {
+        var total = try statSeconds(pid, fields: 16, 17)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry), let fields = try? statFields(child), fields.count > 1, Int32(fields[1]) == pid else { continue }
+            total += (try? cpuSeconds(child)) ?? 0
+        }
+        return total
+    }
+
+    /// The sum of two clock-tick fields of `/proc/PID/stat` (numbered as in proc(5)), in seconds.
+    private static func statSeconds(_ pid: Int32, fields a: Int, _ b: Int) throws -> Double {
+        let fields = try statFields(pid)
+        guard fields.count > b - 3, let x = Double(fields[a - 3]), let y = Double(fields[b - 3]) else {
+            throw ReadError(path: "/proc/\(pid)/stat", reason: "fields \(a) and \(b) are not numbers")
+        }
+        return (x + y) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The fields of `/proc/PID/stat` after "pid (comm)": field 3 (state) is index 0.
+    private static func statFields(_ pid: Int32) throws -> [Substring] {
         let path = "/proc/\(pid)/stat"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         guard let close = text.lastIndex(of: ")") else { throw ReadError(path: path, reason: "no ')' after the command name") }
-        // After "pid (comm)": field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else {
-            throw ReadError(path: path, reason: "utime/stime are not numbers")
-        }
-        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return text[text.index(after: close)...].split(separator: " ")
     }
 
     /// The numeric values of `/proc/PID/status` (`VmRSS`, `VmHWM`, `RssAnon` in kB; `Threads`).

@@ -37,15 +37,26 @@ struct PriceHistoryMigrationTests {
     }
 
     /// The legacy side's row hash is bit for bit the expression PostgreSQL evaluates in the parity query.
-    @Test func canonicalHashIsPostgresHashint8extended() async throws {
+    @Test func canonicalHashIsPostgresHashNumericExtended() async throws {
         try await TestPostgres.withSchema { _, conn in
             let sql = "SELECT " + CanonicalRowHash.sql(second: "$1::bigint", price: "$2::numeric(14,2)") + "::text"
+            // Whole-digit and fraction-only prices, trailing zero digits (64000.00, 10000.00, 1.00),
+            // one to four base-10000 digits, the largest numeric(14,2), and seconds across 2^31 and 2^32.
             let cases: [(Int64, Int64)] = [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9),
-                                           (1_735_707_600, 100), (1_780_271_400, 6_400_999), (2_147_483_648, 5), (4_294_967_296, 77)]
+                                           (1_735_707_600, 100), (1_780_271_400, 6_400_999), (2_147_483_648, 5), (4_294_967_296, 77),
+                                           (1_730_524_800, 6_400_000), (1_730_524_801, 1_000_000), (1_730_524_802, 10), (1_730_524_803, 99),
+                                           (0, 12_345), (1_730_524_804, 100_000_000), (1_730_524_805, 123_456_789_012),
+                                           (1_730_524_806, 100_000_000_001), (1_730_524_807, 50)]
             for (second, cents) in cases {
                 let text = CanonicalRowHash.text(second: second, cents: cents)
                 let pg = try await conn.query(sql, [String(second), USDText.format(cents)]).scalar
                 #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(text)")
+            }
+            // Beyond numeric(14,2) (the digits of any Int64 amount) and zero.
+            let wide = "SELECT hash_numeric_extended($2::numeric, $1::bigint)::text"
+            for (second, cents) in [(1_730_524_800, Int64.max), (7, 0), (-1, 123_456_789_012_345_678)] as [(Int64, Int64)] {
+                let pg = try await conn.query(wide, [String(second), USDText.format(cents)]).scalar
+                #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(second) \(cents)")
             }
             // A different price or second changes the hash.
             #expect(CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_345) != CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_346))

@@ -158,28 +158,54 @@ public final class LegacyPriceLogFile: Sendable {
 
     /// Scans the rows whose instant lies in `[from, to)`: one pass over the key range widened by an
     /// hour on each side (local time runs an hour back in the fall-back), decoding each key with
-    /// `LegacyPriceRule`, checksumming per segment, and optionally keeping the rows.
+    /// `LegacyPriceRule` (through a `LegacyKeyDecoder`), checksumming per segment, and optionally
+    /// keeping the rows.
     ///
     /// `wholeTable`: the window covers (nearly) all of the file, so the table is read in storage
     /// order without the key index (one sequential pass instead of an index walk plus a row lookup
-    /// per key; the checksums do not depend on order). Otherwise the key index narrows the range.
-    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false, wholeTable: Bool = false) async throws -> Scan {
+    /// per key; the checksums do not depend on order), and the key range is tested here on the key
+    /// bytes (SQLite's BINARY order: `memcmp`, then length), cheaper than in SQL. Otherwise the key
+    /// index narrows the range. `rowids`: only the rows of this rowid range (parts of one scan read
+    /// concurrently on separate connections).
+    public func scan(from: Int64, to: Int64, origin: Int64, step: Int64, keepRows: Bool = false, wholeTable: Bool = false,
+                     rowids: ClosedRange<Int64>? = nil) async throws -> Scan {
         guard from < to, step > 0 else { return Scan() }
         let low = NewYorkTime.legacyText(epochSeconds: from - 3600)
         let high = NewYorkTime.legacyText(epochSeconds: to + 3600)
-        let index = wholeTable ? " NOT INDEXED" : ""
-        return try await database.read { connection in
-            let statement = try connection.prepare("SELECT timestamp, price FROM price_log\(index) WHERE timestamp >= ? AND timestamp <= ?")
-            try statement.bind([.text(low), .text(high)])
+        var sql = "SELECT timestamp, price FROM price_log" + (wholeTable ? " NOT INDEXED" : "")
+        var conditions: [String] = []
+        var parameters: [SQLiteValue] = []
+        if !wholeTable {
+            conditions.append("timestamp >= ? AND timestamp <= ?")
+            parameters += [.text(low), .text(high)]
+        }
+        if let rowids {
+            conditions.append("rowid >= ? AND rowid <= ?")
+            parameters += [.integer(rowids.lowerBound), .integer(rowids.upperBound)]
+        }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        return try await database.read { [sql, parameters] connection in
+            let statement = try connection.prepare(sql)
+            try statement.bind(parameters)
             defer { statement.reset() }
+            let lowBytes = Array(low.utf8), highBytes = Array(high.utf8)
+            var decoder = LegacyKeyDecoder()
             var scan = Scan()
             // Rows arrive (nearly) in time order: sum into the current segment, and file it in the
             // dictionary only when the segment changes.
             var currentSegment: Int64 = .min
             var current = SegmentChecksum()
             while try statement.step() {
-                guard statement.columnType(0) == .text else { scan.rejected += 1; continue }
-                let key = statement.withColumnBytes(0) { LegacyPriceRule.key(bytes: $0) }
+                // What the SQL range would have excluded: keys that are not text (NULL and blobs in
+                // this TEXT column), and text keys outside [low, high].
+                let isText = statement.columnType(0) == .text
+                if wholeTable {
+                    guard isText, statement.withColumnBytes(0, { Self.binaryOrder($0, lowBytes) >= 0 && Self.binaryOrder($0, highBytes) <= 0 }) else {
+                        continue
+                    }
+                }
+                guard isText else { scan.rejected += 1; continue }
+                let key = statement.withColumnBytes(0) { decoder.key(bytes: $0) }
                 guard case .instant(let second, let ambiguous) = key else { scan.rejected += 1; continue }
                 guard case .cents(let cents) = LegacyPriceRule.price(type: statement.columnType(1), double: statement.columnDouble(1)) else {
                     scan.rejected += 1
@@ -200,6 +226,22 @@ public final class LegacyPriceLogFile: Sendable {
             scan.rows.sort { $0.second < $1.second }
             return scan
         }
+    }
+
+    /// The lowest and highest rowid (`nil` for an empty table): the range `scan(rowids:)` parts.
+    public func rowidBounds() async throws -> ClosedRange<Int64>? {
+        try await database.read { connection in
+            let rows = try connection.query("SELECT min(rowid), max(rowid) FROM price_log", [])
+            guard case .integer(let a) = rows.first?[0], case .integer(let b) = rows.first?[1] else { return nil }
+            return a...b
+        }
+    }
+
+    /// SQLite's BINARY collation: `memcmp` over the shorter length, then the shorter sorts first.
+    static func binaryOrder(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Int {
+        let n = min(a.count, b.count)
+        let c = b.withUnsafeBytes { bb in n == 0 ? 0 : Int(memcmp(a.baseAddress!, bb.baseAddress!, n)) }
+        return c != 0 ? c : a.count - b.count
     }
 
     /// The earliest and latest instants of decodable rows (`nil` for an empty or all-corrupt file).

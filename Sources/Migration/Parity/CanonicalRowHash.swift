@@ -1,17 +1,20 @@
 /// The order-independent checksum parity compares between stores.
 ///
-/// A price row is canonically the pair of integers (UTC epoch second, price in cents) — the same
-/// values whichever store the row came from (the legacy file's local-time key and `REAL` price are
+/// A price row is canonically the pair (UTC epoch second, price in cents) — the same values
+/// whichever store the row came from (the legacy file's local-time key and `REAL` price are
 /// decoded by `LegacyPriceRule` first). A row's hash is PostgreSQL's built-in
-/// `hashint8extended(second, cents)`: the 64-bit lookup3 hash of the second, seeded with the cents
-/// (`PostgresInt8Hash`, bit-for-bit the server's). A segment's checksum is the count of rows and
-/// the sum of their hashes modulo 2^64. PostgreSQL computes exactly this inside the server
-/// (`sum(hashint8extended(...))`, no text formatting or MD5 per row), the legacy side in one
-/// streaming pass, so only one number per segment crosses the network.
+/// `hash_numeric_extended(price, second)`: the 64-bit lookup3 hash of the price's decimal digits,
+/// seeded with the second (`PostgresNumericHash`, bit-for-bit the server's). A segment's checksum
+/// is the count of rows and the sum of their hashes modulo 2^64. PostgreSQL computes exactly this
+/// inside the server (`sum(hash_numeric_extended(...))`: no text formatting, no numeric
+/// arithmetic per row — hashing the stored digits is cheaper than scaling the price to cents),
+/// the legacy side in one streaming pass, so only one number per segment crosses the network.
+/// Every bit of the second enters the hash (it is the 64-bit seed), so two rows of one segment
+/// never differ only in a part of the second the hash ignores.
 public enum CanonicalRowHash {
     /// The hash of one row.
     public static func hash(second: Int64, cents: Int64) -> UInt64 {
-        PostgresInt8Hash.extended(second, seed: cents)
+        PostgresNumericHash.extended(cents: cents, seed: UInt64(bitPattern: second))
     }
 
     /// The canonical text of one row (for reports and tests).
@@ -20,9 +23,9 @@ public enum CanonicalRowHash {
     }
 
     /// The SQL expression PostgreSQL evaluates for the same hash, given a `bigint` epoch-second
-    /// expression and a `numeric(14,2)` price expression.
+    /// expression and a `numeric` price expression.
     static func sql(second: String, price: String) -> String {
-        "hashint8extended(\(second), (\(price) * 100)::bigint)"
+        "hash_numeric_extended(\(price), \(second))"
     }
 }
 

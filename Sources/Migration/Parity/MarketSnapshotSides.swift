@@ -67,7 +67,7 @@ struct PostgresSnapshotSide: ParitySide {
     }
 
     func scan(from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> ParityScan {
-        ParityScan(segments: try await PostgresParityQueries.segments(connection, table: table, rowHash: CanonicalSnapshotText.rowHash,
+        ParityScan(segments: try await PostgresParityQueries.segments([connection], table: table, rowHash: CanonicalSnapshotText.rowHash,
                                                                       from: from, to: to, origin: origin, step: step))
     }
 

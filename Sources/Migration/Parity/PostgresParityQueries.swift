@@ -5,16 +5,41 @@ import StorageKit
 /// row per segment crosses the network) and the table's span.
 enum PostgresParityQueries {
     /// Checksums per segment `k` = `[origin + k·step, origin + (k+1)·step)` of `[from, to)`.
-    /// `rowHash` may use every column of the table and `e`, the row's epoch second.
+    /// `rowHash` may use every column of the table.
+    ///
+    /// With more than one connection, a window that spans months is cut at month starts (the
+    /// tables are partitioned by month, so each partition is read by one query) into one part per
+    /// connection, and the parts run concurrently; their checksums add up (a segment cut in two is
+    /// the sum of its halves).
+    static func segments(_ connections: [PostgresConnection], table: String, rowHash: String,
+                         from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> [Int64: SegmentChecksum] {
+        let parts = monthParts(from: from, to: to, count: connections.count)
+        guard parts.count > 1 else {
+            return try await segments(connections[0], table: table, rowHash: rowHash, from: from, to: to, origin: origin, step: step)
+        }
+        return try await withThrowingTaskGroup(of: [Int64: SegmentChecksum].self) { group in
+            for (part, connection) in zip(parts, connections) {
+                group.addTask {
+                    try await segments(connection, table: table, rowHash: rowHash, from: part.lowerBound, to: part.upperBound, origin: origin, step: step)
+                }
+            }
+            var result: [Int64: SegmentChecksum] = [:]
+            for try await part in group {
+                for (k, checksum) in part { result[k, default: SegmentChecksum()].merge(checksum) }
+            }
+            return result
+        }
+    }
+
+    /// One query over `[from, to)`. The segment is `date_bin` of the timestamp (integer arithmetic
+    /// on the stored microseconds), turned into its number once per segment, not per row.
     static func segments(_ connection: PostgresConnection, table: String, rowHash: String,
                          from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> [Int64: SegmentChecksum] {
         let sql = """
-            SELECT segment::text, count(*)::text, sum(h)::text FROM (
-                SELECT (e - $3::bigint) / $4::bigint AS segment, \(rowHash) AS h
-                -- date_part (a double, exact for whole seconds) is cheaper than extract (a numeric).
-                FROM (SELECT date_part('epoch', ts)::bigint AS e, * FROM \(table)
-                      WHERE ts >= to_timestamp($1::double precision) AND ts < to_timestamp($2::double precision)) AS r
-            ) AS s GROUP BY segment
+            SELECT ((date_part('epoch', b)::bigint - $3::bigint) / $4::bigint)::text, count(*)::text, sum(h)::text FROM (
+                SELECT date_bin(make_interval(secs => $4::double precision), ts, to_timestamp($3::double precision)) AS b, \(rowHash) AS h
+                FROM \(table) WHERE ts >= to_timestamp($1::double precision) AND ts < to_timestamp($2::double precision)
+            ) AS s GROUP BY b
             """
         let rows = try await connection.withReconnect("parity checksums") { conn in
             try conn.query(sql, [String(from), String(to), String(origin), String(step)])
@@ -28,6 +53,22 @@ enum PostgresParityQueries {
             result[k] = SegmentChecksum(count: n, hash: h)
         }
         return result
+    }
+
+    /// `[from, to)` cut into at most `count` parts at UTC month starts, each cut the month start
+    /// nearest an even share of the window (a window within one month stays whole).
+    static func monthParts(from: Int64, to: Int64, count: Int) -> [Range<Int64>] {
+        guard count > 1, from < to else { return [from..<max(from, to)] }
+        var cuts: [Int64] = []
+        for i in 1..<count {
+            let target = from + (to - from) * Int64(i) / Int64(count)
+            let month = PartitionMonth(epochSeconds: target)
+            let (before, after) = (month.startEpochSeconds, month.next.startEpochSeconds)
+            let cut = target - before <= after - target ? before : after
+            if cut > from && to > cut && cut > (cuts.last ?? from) { cuts.append(cut) }
+        }
+        let bounds = [from] + cuts + [to]
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
     }
 
     /// First and last second stored (`nil` when empty).

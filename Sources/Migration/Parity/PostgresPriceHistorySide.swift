@@ -4,21 +4,25 @@ import StorageKit
 /// The PostgreSQL side of a price-history parity run: checksums computed inside the server, one
 /// row per segment, and the rows of small ranges for the final row-by-row comparison.
 struct PostgresPriceHistorySide: ParitySide {
-    let connection: PostgresConnection
+    /// The first connection runs everything; the others share large scans (`PostgresParityQueries`).
+    let connections: [PostgresConnection]
     let table: String
 
-    init(connection: PostgresConnection, schema: PostgresIdentifier) throws {
-        self.connection = connection
+    init(connections: [PostgresConnection], schema: PostgresIdentifier) throws {
+        precondition(!connections.isEmpty, "a PostgreSQL side needs a connection")
+        self.connections = connections
         self.table = PostgresIdentifier.qualified(schema, try PostgresIdentifier("price_history"))
     }
 
+    var connection: PostgresConnection { connections[0] }
+
     var name: String { table }
 
-    /// `CanonicalRowHash` of a row, computed in the server over its epoch second `e` and price.
-    static let rowHash = CanonicalRowHash.sql(second: "e", price: "price")
+    /// `CanonicalRowHash` of a row, computed in the server over its epoch second and price.
+    static let rowHash = CanonicalRowHash.sql(second: "date_part('epoch', ts)::bigint", price: "price")
 
     func scan(from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> ParityScan {
-        ParityScan(segments: try await PostgresParityQueries.segments(connection, table: table, rowHash: Self.rowHash,
+        ParityScan(segments: try await PostgresParityQueries.segments(connections, table: table, rowHash: Self.rowHash,
                                                                       from: from, to: to, origin: origin, step: step))
     }
 
