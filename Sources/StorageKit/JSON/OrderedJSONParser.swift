@@ -137,10 +137,24 @@ struct OrderedJSONParser {
         // Fast path: most strings have no escape, so the text between the quotes is the string
         // itself (one validation, no byte-by-byte copy).
         let start = i
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+        var ascii = true
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            if bytes[i] >= 0x80 { ascii = false }
             i += 1
-            guard let s = String(validating: bytes[start..<(i - 1)], as: UTF8.self) else { throw syntax("a string is not valid UTF-8") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            let end = i
+            i += 1
+            let s: String? = bytes.withUnsafeBufferPointer { all in
+                let text = UnsafeBufferPointer(rebasing: all[start..<end])
+                // ASCII (keys, tickers, decimals, times: nearly every string) is valid UTF-8 as is.
+                guard ascii else { return String(validating: text, as: UTF8.self) }
+                return String(unsafeUninitializedCapacity: text.count) { out in
+                    _ = out.initialize(fromContentsOf: text)
+                    return text.count
+                }
+            }
+            guard let s else { throw syntax("a string is not valid UTF-8") }
             return s
         }
         var out: [UInt8] = Array(bytes[start..<i])
