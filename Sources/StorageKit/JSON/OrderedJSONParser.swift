@@ -129,7 +129,18 @@ struct OrderedJSONParser {
             guard i < bytes.count else { throw truncated() }
             guard digits(&self) > 0 else { throw syntax("expected a digit in the exponent") }
         }
-        return String(decoding: bytes[start..<i], as: UTF8.self)
+        return asciiString(start, i)
+    }
+
+    /// `bytes[start..<end]`, known to be ASCII, as a String: copied, not validated again.
+    private func asciiString(_ start: Int, _ end: Int) -> String {
+        bytes.withUnsafeBufferPointer { all in
+            let text = UnsafeBufferPointer(rebasing: all[start..<end])
+            return String(unsafeUninitializedCapacity: text.count) { out in
+                _ = out.initialize(fromContentsOf: text)
+                return text.count
+            }
+        }
     }
 
     private mutating func parseString() throws(OrderedJSONError) -> String {
@@ -145,15 +156,9 @@ struct OrderedJSONParser {
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
             let end = i
             i += 1
-            let s: String? = bytes.withUnsafeBufferPointer { all in
-                let text = UnsafeBufferPointer(rebasing: all[start..<end])
-                // ASCII (keys, tickers, decimals, times: nearly every string) is valid UTF-8 as is.
-                guard ascii else { return String(validating: text, as: UTF8.self) }
-                return String(unsafeUninitializedCapacity: text.count) { out in
-                    _ = out.initialize(fromContentsOf: text)
-                    return text.count
-                }
-            }
+            // ASCII (keys, tickers, decimals, times: nearly every string) is valid UTF-8 as is.
+            if ascii { return asciiString(start, end) }
+            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
             guard let s else { throw syntax("a string is not valid UTF-8") }
             return s
         }
