@@ -1,6 +1,9 @@
 import ArgumentParser
 import FixtureServers
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import StorageKit
 
@@ -12,6 +15,8 @@ import StorageKit
 /// same rows with `psql \copy ... TO` and times a raw `psql \copy ... FROM` of them into another
 /// empty schema (same tables, same keys). The ratio is ingest rows/s over raw \copy rows/s, HTTP
 /// serving and JSON parsing included on the ingest side (the fixture server runs in this process).
+/// It also reports the CPU seconds the daemon and the fixture server (this process) used during
+/// the ingest, and the load average, since on a shared machine they compete for the same cores.
 ///
 ///     swift build -c release --product kalshi-historical-ingest --product kalshi-ingest-benchmark
 ///     .build/release/kalshi-ingest-benchmark
@@ -72,9 +77,12 @@ struct KalshiIngestBenchmark: ParsableCommand {
         try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: configPath))
 
         print("dataset: \(markets) markets, \(dataset.totalCandlesticks) candlesticks, \(dataset.totalTrades) trades")
+        print("load average before: \(loadAverage())")
+        let (selfBefore, childBefore) = (cpuSeconds(RUSAGE_SELF.rawValue), cpuSeconds(RUSAGE_CHILDREN.rawValue))
         let ingestStart = ContinuousClock.now
         let status = try runProcess(executable, ["--config", configPath, "--once"], environment: ["RECIO_LOG_LEVEL": "error"])
         let ingestTime = ContinuousClock.now - ingestStart
+        let (fixtureCPU, daemonCPU) = (cpuSeconds(RUSAGE_SELF.rawValue) - selfBefore, cpuSeconds(RUSAGE_CHILDREN.rawValue) - childBefore)
         guard status == 0 else { throw ValidationError("kalshi-historical-ingest --once exited \(status)") }
 
         let tables = ["kalshi_candlesticks", "kalshi_trades"]
@@ -108,6 +116,8 @@ struct KalshiIngestBenchmark: ParsableCommand {
             | kalshi-historical-ingest --once (HTTP + JSON + COPY, concurrency \(concurrency), page \(pageLimit)) | \(rows) | \(String(format: "%.1f", seconds(ingestTime))) | \(Int(ingestRate)) |
             | raw psql \\copy of the same rows | \(rows) | \(String(format: "%.1f", seconds(copyTime))) | \(Int(copyRate)) |
             ratio ingest / raw \\copy: \(String(format: "%.2f", ingestRate / copyRate))× (target ≥ 0.5×)
+            CPU during the ingest: daemon \(String(format: "%.1f", daemonCPU)) s, fixture server (this process) \(String(format: "%.1f", fixtureCPU)) s
+            load average after: \(loadAverage())
             """)
         if !keep {
             _ = try? await conn.execute("DROP SCHEMA \(ingestSchema.quoted) CASCADE")
@@ -119,6 +129,20 @@ struct KalshiIngestBenchmark: ParsableCommand {
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+/// User + system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for children.
+func cpuSeconds(_ who: Int32) -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(who), &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
+}
+
+/// `/proc/loadavg`'s three averages.
+func loadAverage() -> String {
+    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+}
 
 /// Runs a process to its end and returns its exit status.
 func runProcess(_ path: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Int32 {

@@ -64,4 +64,30 @@ struct VerifyTests {
             }
         }
     }
+
+    /// Check 4 fails while the ingest still keeps the legacy JSON files as a shadow (the transition
+    /// stage), and passes once the config is PostgreSQL only again.
+    @Test func ingestCheckFailsWhileTheJSONShadowIsConfigured() async throws {
+        try await withTemporaryDirectory { dir in
+            let configURL = dir.appendingPathComponent("services.json")
+            func check(ingest: String) throws -> VerificationReport.Check {
+                try Data("""
+                    {"postgres": {"conninfo": "", "schema": "user_0001"},
+                     "services": {
+                       "btc_price_watchdog": {"writers": ["postgres"], "primary": "postgres"},
+                       "kalshi_api_watchdog": {"writers": ["postgres"], "primary": "postgres"},
+                       "kalshi_historical_ingest": {\(ingest)},
+                       "live_data_analysis": {"writers": ["postgres"], "primary": "postgres", "reader": "postgres"}}}
+                    """.utf8).write(to: configURL)
+                let options = MigrationVerifier.Options(config: try ServicesConfig.load(path: configURL.path), continuityFrom: 0, continuityTo: 1)
+                return MigrationVerifier(options: options, logger: TestPostgres.logger).ingestPostgresOnly()
+            }
+            let shadowed = try check(ingest: #""writers": ["postgres", "json"], "primary": "postgres", "json_dir": "\#(dir.path)""#)
+            #expect(shadowed.status == .fail)
+            #expect(shadowed.evidence.contains("kalshi_historical_ingest: writers postgres+json, primary postgres"), "\(shadowed.evidence)")
+            #expect(shadowed.evidence.contains("its config still names a legacy store"))
+            let postgresOnly = try check(ingest: #""writers": ["postgres"], "primary": "postgres""#)
+            #expect(postgresOnly.status == .pass, "\(postgresOnly.evidence)")
+        }
+    }
 }

@@ -15,8 +15,11 @@ public final class KalshiHistoricalIngestDaemon: Daemon, OneShotDaemon {
     public static let service = ServiceName.kalshiHistoricalIngest
 
     public static func writerPlans(_ factory: WriterFactory) -> [(dataset: String, plan: WriterFactory.Plan?)] {
-        // PostgreSQL only: every dataset and its checkpoint are committed together.
-        func plan<R: StorableRecord>(_ type: R.Type) -> (String, WriterFactory.Plan?) { (R.dataset, factory.plan(for: R.self)) }
+        // PostgreSQL first: every dataset and its checkpoint are committed together; fills and
+        // settlements may also go to the legacy JSON files as a shadow.
+        func plan<R: StorableRecord>(_ type: R.Type) -> (String, WriterFactory.Plan?) {
+            (R.dataset, factory.plan(for: R.self, json: IngestShadows.jsonForms))
+        }
         return [plan(KalshiFill.self), plan(KalshiSettlement.self), plan(KalshiPosition.self), plan(KalshiMarket.self),
                 plan(KalshiCandlestick.self), plan(KalshiTrade.self), plan(IngestCheckpoint.self)]
     }
@@ -29,10 +32,7 @@ public final class KalshiHistoricalIngestDaemon: Daemon, OneShotDaemon {
     public init(context: DaemonContext) throws {
         let file = context.config.file
         options = try KalshiIngestOptions.parse(context.serviceConfig.options, file: file)
-        guard context.serviceConfig.writers == [.postgres] else {
-            throw ConfigError(.invalidValue, file: file, path: "$.services.kalshi_historical_ingest.writers",
-                              "kalshi_historical_ingest writes to PostgreSQL only (rows and checkpoints in one transaction); set [\"postgres\"]")
-        }
+        try Self.checkWriters(context.serviceConfig, file: file)
         var signer: KalshiRequestSigner?
         if options.account, let keyID = options.keyID, let source = options.keySource {
             do {
@@ -48,7 +48,23 @@ public final class KalshiHistoricalIngestDaemon: Daemon, OneShotDaemon {
         let client = KalshiHTTPClient(options: options.clientOptions, hook: signer, logger: context.logger)
         let store = IngestStore(configuration: try context.factory.postgresConfiguration(), schema: try context.factory.schema(),
                                 lanes: options.marketConcurrency, logger: context.logger)
-        ingest = KalshiHistoryIngest(options: options, api: KalshiHistoryAPI(client: client), store: store, logger: context.logger)
+        let shadows = try IngestShadows(factory: context.factory)
+        ingest = KalshiHistoryIngest(options: options, api: KalshiHistoryAPI(client: client), store: store, logger: context.logger,
+                                     shadows: shadows)
+    }
+
+    /// PostgreSQL is the primary (rows and checkpoints in one transaction); the legacy JSON files
+    /// (`fills.json`, `settlements.json`) may be a shadow during the transition; SQLite never.
+    static func checkWriters(_ service: ServiceConfig, file: String) throws {
+        let base = "$.services.kalshi_historical_ingest"
+        guard service.writers.contains(.postgres), service.writers.allSatisfy({ $0 == .postgres || $0 == .json }) else {
+            throw ConfigError(.invalidValue, file: file, path: base + ".writers",
+                              "kalshi_historical_ingest writes PostgreSQL (rows and checkpoints in one transaction), optionally with the legacy JSON files as a shadow; set [\"postgres\"] or [\"postgres\", \"json\"]")
+        }
+        guard service.primary == .postgres else {
+            throw ConfigError(.invalidValue, file: file, path: base + ".primary",
+                              "kalshi_historical_ingest's primary must be \"postgres\" (its checkpoints live there); the JSON files can only be a shadow")
+        }
     }
 
     public func prepare() async throws {
@@ -89,14 +105,22 @@ public final class KalshiHistoricalIngestDaemon: Daemon, OneShotDaemon {
         ).description
     }
 
+    /// Options take effect at the next restart; the writers (adding or removing the JSON shadow)
+    /// now: the previous shadows get their flush time to catch up and are closed.
     public func reload(context: DaemonContext) async throws {
-        let next = try KalshiIngestOptions.parse(context.serviceConfig.options, file: context.config.file)
+        let file = context.config.file
+        let next = try KalshiIngestOptions.parse(context.serviceConfig.options, file: file)
+        try Self.checkWriters(context.serviceConfig, file: file)
         if next != options {
             logger.notice("kalshi_historical_ingest options changed; they take effect at the next restart")
         }
+        // The old shadows release their files and spools before the new ones open them.
+        await ingest.replaceShadows(.none).close(logger: logger)
+        _ = ingest.replaceShadows(try IngestShadows(factory: context.factory))
     }
 
     public func shutdown() async throws {
         await ingest.store.close()
+        await ingest.replaceShadows(.none).close(logger: logger)
     }
 }

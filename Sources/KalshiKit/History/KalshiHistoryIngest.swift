@@ -16,6 +16,9 @@ import Synchronization
 ///   live or historical endpoint by the market cutoff) and `trades/TICKER`, `trades.historical/TICKER`
 ///   (split at the trades cutoff).
 ///
+/// Fills and settlements are also handed, once committed, to the configured shadows (the legacy
+/// JSON files during the transition, `IngestShadows`); a shadow never fails or delays a stream.
+///
 /// A stream that fails (a 403, a shape error, retries exhausted) is logged and recorded in
 /// `progress.failures`; the other streams go on. The first pass of a stream starts at the
 /// configured start date; later passes start at its watermark.
@@ -26,17 +29,31 @@ public final class KalshiHistoryIngest: Sendable {
     private let logger: Logger
     private let state = Mutex(IngestProgress())
     private let clock: @Sendable () -> Int64
+    private let shadowState: Mutex<IngestShadows>
 
     /// Candlesticks asked for in one request (Kalshi caps the span of one call).
     static let candlesPerRequest: Int64 = 5000
 
     public init(options: KalshiIngestOptions, api: KalshiHistoryAPI, store: IngestStore, logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                shadows: IngestShadows = .none, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.shadowState = Mutex(shadows)
         self.options = options
         self.api = api
         self.store = store
         self.logger = logger
         self.clock = clock
+    }
+
+    /// The shadows committed fills and settlements go to.
+    public var shadows: IngestShadows { shadowState.withLock { $0 } }
+
+    /// Replaces the shadows (a reload changed the writers); returns the previous ones for the
+    /// caller to close. Pages committed from now on go to the new ones.
+    public func replaceShadows(_ next: IngestShadows) -> IngestShadows {
+        shadowState.withLock { current in
+            defer { current = next }
+            return current
+        }
     }
 
     /// The counters so far.
@@ -320,6 +337,7 @@ public final class KalshiHistoryIngest: Sendable {
                 try batch.upsert([checkpoint])
                 try await store.commit(batch, lane: lane)
                 self.stored(Int64(records.count))
+                await toShadows(records, stream: stream.name)
                 if !checkpoint.passOpen || Task.isCancelled { break }
             }
             return true
@@ -352,6 +370,21 @@ public final class KalshiHistoryIngest: Sendable {
         }
         if invalid > 0 { state.withLock { $0.invalidObjects += invalid } }
         return records
+    }
+
+    /// Hands committed records to the shadows. A shadow only queues them (it catches up in the
+    /// background); an error here (a shadow closed by a reload) is logged, never a stream failure.
+    private func toShadows<R: StorableRecord>(_ records: [R], stream: String) async {
+        guard R.self == KalshiFill.self || R.self == KalshiSettlement.self else { return }
+        let shadows = self.shadows
+        guard !shadows.isEmpty else { return }
+        do {
+            try await shadows.committed(records)
+        } catch {
+            logger.warning("rows stored in PostgreSQL but not handed to the legacy JSON shadow", metadata: [
+                "ingest.stream": .string(stream), "rows": .stringConvertible(records.count), "error": .string("\(error)"),
+            ])
+        }
     }
 
     private func loopingCursor(_ stream: String, _ cursor: String) -> KalshiAPIError {

@@ -19,9 +19,12 @@ public struct WriterFactory: Sendable {
     public struct JSONForms: Sendable, Equatable {
         public var latest: Bool
         public var archive: Bool
-        public init(latest: Bool = false, archive: Bool = false) {
+        /// The one-file document (`fills.json`).
+        public var document: Bool
+        public init(latest: Bool = false, archive: Bool = false, document: Bool = false) {
             self.latest = latest
             self.archive = archive
+            self.document = document
         }
     }
 
@@ -51,7 +54,8 @@ public struct WriterFactory: Sendable {
             case .sqlite: if R.sqlite != nil, service.sqlitePath != nil { kinds.append(kind) }
             case .json:
                 if let mapping = R.json, let forms = effectiveJSONForms(json),
-                   (forms.latest && mapping.latest != nil) || (forms.archive && mapping.archive != nil) {
+                   (forms.latest && mapping.latest != nil) || (forms.archive && mapping.archive != nil)
+                    || (forms.document && mapping.document != nil) {
                     kinds.append(kind)
                 }
             }
@@ -73,7 +77,7 @@ public struct WriterFactory: Sendable {
     private func effectiveJSONForms(_ json: JSONForms?) -> JSONForms? {
         guard var forms = json else { return nil }
         forms.archive = forms.archive && service.jsonArchive
-        return forms.latest || forms.archive ? forms : nil
+        return forms.latest || forms.archive || forms.document ? forms : nil
     }
 
     /// Builds the writer for a dataset: one store, or a fan-out of the primary and its shadows.
@@ -84,6 +88,16 @@ public struct WriterFactory: Sendable {
         let shadows = try plan.shadows.map { try spooled(try makeStore($0, type, json: json), kind: $0, role: .shadow) }
         if shadows.isEmpty { return primary }
         return FanOutWriter(primary: primary, shadows: shadows, logger: logger)
+    }
+
+    /// The shadows of a dataset whose primary the caller writes itself (the ingest commits rows with
+    /// their checkpoint in one PostgreSQL transaction): a fan-out whose primary only records the
+    /// committed batch and whose shadows (spooled when `spool_dir` is set) catch up in the
+    /// background. `nil` when the dataset has no shadow at this stage.
+    public func makeShadowWriter<R: StorableRecord>(_ type: R.Type, json: JSONForms? = nil) throws -> (any Writer<R>)? {
+        guard let plan = plan(for: type, json: json), !plan.shadows.isEmpty else { return nil }
+        let shadows = try plan.shadows.map { try spooled(try makeStore($0, type, json: json), kind: $0, role: .shadow) }
+        return FanOutWriter(primary: CommittedPrimaryWriter<R>(name: plan.primary.rawValue, logger: logger), shadows: shadows, logger: logger)
     }
 
     /// The PostgreSQL connection settings for this service (password resolved from its file or credential).
@@ -146,7 +160,8 @@ public struct WriterFactory: Sendable {
             return try SQLiteWriter<R>(path: service.sqlitePath!, logger: logger)
         case .json:
             let forms = effectiveJSONForms(json)!
-            return try JSONWriter<R>(options: .init(directory: service.jsonDirectory!, latest: forms.latest, archive: forms.archive), logger: logger)
+            return try JSONWriter<R>(options: .init(directory: service.jsonDirectory!, latest: forms.latest, archive: forms.archive,
+                                                    document: forms.document), logger: logger)
         }
     }
 }

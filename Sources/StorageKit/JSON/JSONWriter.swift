@@ -13,7 +13,12 @@ import Logging
 /// - archive mode: one JSON object a line appended to `<stream>-YYYYMMDDTHH.jsonl` by the record's
 ///   UTC hour, fsynced after each batch. A record whose natural key is already in its hour file is
 ///   skipped (the first copy stays), so replaying a batch adds nothing. A torn last line left by a
-///   crash is cut off, with a warning, when the file is first touched.
+///   crash is cut off, with a warning, when the file is first touched;
+/// - document mode: every record once (by natural key) in one `{"<member>": [...]}` file, in the
+///   legacy indented layout; each batch with something new rewrites the file atomically
+///   (`AtomicFile`: temporary file, fsync, rename, fsync of the folder), so a reader sees the old or
+///   the new list, never a torn one. The items already in the file are read on first use and kept;
+///   a file that is not such a document is an error naming it (it is never overwritten).
 ///
 /// An actor on its own `BlockingExecutor`: the blocking file I/O never runs on the cooperative pool.
 public actor JSONWriter<Record: StorableRecord>: Writer {
@@ -25,13 +30,16 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
         public var latest: Bool
         /// Append to the hourly archive.
         public var archive: Bool
+        /// Keep the document file.
+        public var document: Bool
         /// Mode of the files created (not reduced by the umask).
         public var permissions: mode_t
 
-        public init(directory: String, latest: Bool = false, archive: Bool = false, permissions: mode_t = 0o640) {
+        public init(directory: String, latest: Bool = false, archive: Bool = false, document: Bool = false, permissions: mode_t = 0o640) {
             self.directory = directory
             self.latest = latest
             self.archive = archive
+            self.document = document
             self.permissions = permissions
         }
     }
@@ -42,6 +50,9 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
     private nonisolated let core: WriterCore<Record>
     private let latestForm: JSONMapping<Record>.Latest?
     private let archiveForm: JSONMapping<Record>.Archive?
+    private let documentForm: JSONMapping<Record>.Document?
+    /// The document file's items and their keys, once read.
+    private var documentItems: (items: [OrderedJSON], keys: Set<String>)?
     private let executor: BlockingExecutor
     /// Archive files appended to recently, by file name, with the keys they hold.
     private var openFiles: [String: ArchiveFile] = [:]
@@ -59,8 +70,8 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
         guard let mapping = Record.json else {
             throw StorageError(.unsupportedRecord, subject: subject, "\(Record.dataset) has no JSON file form")
         }
-        guard options.latest || options.archive else {
-            throw StorageError(.unsupportedRecord, subject: subject, "neither the latest nor the archive form was requested for \(Record.dataset)")
+        guard options.latest || options.archive || options.document else {
+            throw StorageError(.unsupportedRecord, subject: subject, "no JSON form (latest, archive, document) was requested for \(Record.dataset)")
         }
         if options.latest, mapping.latest == nil {
             throw StorageError(.unsupportedRecord, subject: subject, "\(Record.dataset) has no latest-file form")
@@ -68,12 +79,16 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
         if options.archive, mapping.archive == nil {
             throw StorageError(.unsupportedRecord, subject: subject, "\(Record.dataset) has no archive form")
         }
+        if options.document, mapping.document == nil {
+            throw StorageError(.unsupportedRecord, subject: subject, "\(Record.dataset) has no document-file form")
+        }
         guard options.directory.hasPrefix("/") else {
             throw StorageError(.io, subject: subject, "the JSON folder must be an absolute path, got \"\(options.directory)\"")
         }
         self.options = options
         self.latestForm = options.latest ? mapping.latest : nil
         self.archiveForm = options.archive ? mapping.archive : nil
+        self.documentForm = options.document ? mapping.document : nil
         self.core = WriterCore(name: "json", logger: logger)
         self.executor = BlockingExecutor(label: "recio.json")
     }
@@ -108,6 +123,41 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
         try prepareDirectory()
         if let archiveForm { try append(rows, archiveForm) }
         if let latestForm { try writeLatest(rows, latestForm) }
+        if let documentForm { try writeDocument(rows, documentForm) }
+    }
+
+    private func writeDocument(_ rows: [Record], _ form: JSONMapping<Record>.Document) throws {
+        let path = options.directory + "/" + form.fileName
+        var (items, keys) = try documentItems ?? readDocument(path, form)
+        let before = items.count
+        for row in rows where !keys.contains(row.naturalKey) {
+            items.append(try form.item(row))
+            keys.insert(row.naturalKey)
+        }
+        if items.count > before {
+            let text = OrderedJSON.object([.init(form.member, .array(items))]).indentedText(indent: 2)
+            try AtomicFile.write(Data(text.utf8), to: path, permissions: options.permissions)
+        }
+        // Kept only once the file holds them: a failed write is retried with the same batch.
+        documentItems = (items, keys)
+    }
+
+    /// The items and keys of the existing document file (none when it does not exist yet).
+    private func readDocument(_ path: String, _ form: JSONMapping<Record>.Document) throws -> (items: [OrderedJSON], keys: Set<String>) {
+        guard access(path, F_OK) == 0 else { return ([], []) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StorageError(.io, subject: path, "could not read \(path)")
+        }
+        let document: OrderedJSON
+        do {
+            document = try OrderedJSON.parse(data)
+        } catch {
+            throw StorageError(.io, subject: path, "\(path) is not valid JSON (\(error)); it is left as it is and nothing is written to it")
+        }
+        guard let items = document[form.member]?.arrayValue else {
+            throw StorageError(.io, subject: path, "\(path) has no \"\(form.member)\" array; it is left as it is and nothing is written to it")
+        }
+        return (items, Set(items.compactMap(form.itemKey)))
     }
 
     private func prepareDirectory() throws {

@@ -129,7 +129,18 @@ struct OrderedJSONParser {
             guard i < bytes.count else { throw truncated() }
             guard digits(&self) > 0 else { throw syntax("expected a digit in the exponent") }
         }
-        return String(decoding: bytes[start..<i], as: UTF8.self)
+        return asciiString(start, i)
+    }
+
+    /// `bytes[start..<end]`, known to be ASCII, as a String: copied, not validated again.
+    private func asciiString(_ start: Int, _ end: Int) -> String {
+        bytes.withUnsafeBufferPointer { all in
+            let text = UnsafeBufferPointer(rebasing: all[start..<end])
+            return String(unsafeUninitializedCapacity: text.count) { out in
+                _ = out.initialize(fromContentsOf: text)
+                return text.count
+            }
+        }
     }
 
     private mutating func parseString() throws(OrderedJSONError) -> String {
@@ -137,10 +148,18 @@ struct OrderedJSONParser {
         // Fast path: most strings have no escape, so the text between the quotes is the string
         // itself (one validation, no byte-by-byte copy).
         let start = i
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+        var ascii = true
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            if bytes[i] >= 0x80 { ascii = false }
             i += 1
-            guard let s = String(validating: bytes[start..<(i - 1)], as: UTF8.self) else { throw syntax("a string is not valid UTF-8") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            let end = i
+            i += 1
+            // ASCII (keys, tickers, decimals, times: nearly every string) is valid UTF-8 as is.
+            if ascii { return asciiString(start, end) }
+            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            guard let s else { throw syntax("a string is not valid UTF-8") }
             return s
         }
         var out: [UInt8] = Array(bytes[start..<i])

@@ -22,12 +22,11 @@ public struct PostgresAtomicBatch: Sendable {
         let mapping = try Self.mapping(R.self)
         let rows = try records.validatedAndDeduplicated()
         guard !rows.isEmpty else { return }
-        let encoded = rows.map(mapping.encode)
         recordCount += rows.count
         datasets.append(R.dataset)
         steps.append { conn, schema in
             let plan = try PostgresWritePlan(mapping: mapping, schema: schema)
-            try plan.writeInTransaction(encoded, on: conn)
+            try plan.writeInTransaction(rows, on: conn)
         }
     }
 
@@ -37,13 +36,12 @@ public struct PostgresAtomicBatch: Sendable {
     public mutating func replaceAll<R: StorableRecord>(with records: [R]) throws {
         let mapping = try Self.mapping(R.self)
         let rows = try records.validatedAndDeduplicated()
-        let encoded = rows.map(mapping.encode)
         recordCount += rows.count
         datasets.append(R.dataset)
         steps.append { conn, schema in
             let plan = try PostgresWritePlan(mapping: mapping, schema: schema)
             try conn.execute(plan.deleteAllSQL)
-            try plan.writeInTransaction(encoded, on: conn)
+            try plan.writeInTransaction(rows, on: conn)
         }
     }
 

@@ -180,6 +180,43 @@ public struct PostgresCopyEncoder {
         bytes.append(UInt8(48 + m % 10))
     }
 
+    /// An exact fixed-point amount of `10^-scale` units with exactly `scale` decimals (`1200`, 4 →
+    /// `0.1200`), the form `DollarAmount`/`ContractCount.description` return.
+    public mutating func fixedPoint(_ units: Int64, scale: Int) {
+        separate()
+        if units < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = units.magnitude
+        // Digits least significant first into a scratch buffer, then reversed (at most 20 digits).
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &scratch) { d -> Int in
+            var k = 0
+            repeat { d[k] = UInt8(48 + m % 10); m /= 10; k += 1 } while m > 0 || k <= scale
+            return k
+        }
+        withUnsafeBytes(of: &scratch) { d in
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                if i == scale - 1 { bytes.append(UInt8(ascii: ".")) }
+                bytes.append(d[i])
+            }
+        }
+    }
+
+    /// An integer (`60`).
+    public mutating func integer(_ value: Int64) {
+        separate()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = value.magnitude
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &scratch) { d -> Int in
+            var k = 0
+            repeat { d[k] = UInt8(48 + m % 10); m /= 10; k += 1 } while m > 0
+            return k
+        }
+        withUnsafeBytes(of: &scratch) { d in
+            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(d[i]) }
+        }
+    }
+
     /// Ends the row.
     public mutating func endRow() {
         if format == .binary {

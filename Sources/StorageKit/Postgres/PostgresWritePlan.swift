@@ -158,16 +158,17 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
     /// (`PostgresAtomicBatch`). Same strategies as `write`, with the COPY fast path guarded by a
     /// savepoint so that a key already stored (23505) falls back to the merge path without
     /// aborting the caller's transaction.
-    func writeInTransaction(_ rows: [[String?]], on conn: isolated PostgresConnection) throws {
+    /// COPY rows are encoded straight into the send buffer, as in `write`.
+    func writeInTransaction(_ rows: [Record], on conn: isolated PostgresConnection) throws {
         guard !rows.isEmpty else { return }
         if rows.count < Self.smallBatchLimit {
-            try conn.execute(insertSQL(rows: rows.count), rows.flatMap { $0 })
+            try conn.execute(insertSQL(rows: rows.count), rows.flatMap(mapping.encode))
             return
         }
         if mapping.onConflict == .doNothing {
             try conn.executeScript("SAVEPOINT recio_copy_fast")
             do {
-                try conn.copyIn(copySQL, rows: rows)
+                _ = try copy(rows, copySQL, on: conn)
                 try conn.executeScript("RELEASE SAVEPOINT recio_copy_fast")
                 return
             } catch let error as PostgresError where error.sqlState == "23505" {
@@ -175,7 +176,7 @@ struct PostgresWritePlan<Record: StorableRecord>: Sendable {
             }
         }
         try conn.executeScript(createStagingSQL)
-        try conn.copyIn(stagingCopySQL, rows: rows)
+        _ = try copy(rows, stagingCopySQL, on: conn)
         try conn.execute(mergeSQL)
         // The staging table empties at COMMIT; a second batch of this type in the same transaction must not merge these rows again.
         try conn.executeScript(clearStagingSQL)

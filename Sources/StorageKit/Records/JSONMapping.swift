@@ -1,13 +1,16 @@
 import Foundation
 
 /// How a record type maps onto JSON (or legacy text) files: a "latest" file overwritten atomically
-/// (e.g. `latest_market_snapshot.json`, `btc_logger_heartbeat.txt`) and/or an append-only archive
-/// of one JSON object per line, rotated by hour.
+/// (e.g. `latest_market_snapshot.json`, `btc_logger_heartbeat.txt`), an append-only archive of one
+/// JSON object per line, rotated by hour, and/or a document file holding every record in one array
+/// (`fills.json` = `{"fills": [...]}`), rewritten atomically as records arrive.
 public struct JSONMapping<Record: Sendable>: Sendable {
     /// The latest-file form, if the record has one.
     public var latest: Latest?
     /// The archive-line form, if the record has one.
     public var archive: Archive?
+    /// The document form, if the record has one.
+    public var document: Document?
 
     public struct Latest: Sendable {
         /// File name inside the writer's folder for this record (records of one batch that share a
@@ -43,9 +46,31 @@ public struct JSONMapping<Record: Sendable>: Sendable {
         }
     }
 
-    public init(latest: Latest? = nil, archive: Archive? = nil) {
+    /// One file, `{"<member>": [item, item, ...]}` in the indented layout of Python's
+    /// `json.dump(..., indent=2)`, holding every record once (by natural key): items already in the
+    /// file stay first and as they are, new ones are appended in arrival order.
+    public struct Document: Sendable {
+        /// The file name inside the writer's folder (`fills.json`).
+        public var fileName: String
+        /// The top-level member holding the array (`fills`).
+        public var member: String
+        /// The record as an array item (the object as received).
+        public var item: @Sendable (Record) throws -> OrderedJSON
+        /// The natural key of an item already in the file (`nil`: the item is kept and matches nothing).
+        public var itemKey: @Sendable (OrderedJSON) -> String?
+        public init(fileName: String, member: String, item: @escaping @Sendable (Record) throws -> OrderedJSON,
+                    itemKey: @escaping @Sendable (OrderedJSON) -> String?) {
+            self.fileName = fileName
+            self.member = member
+            self.item = item
+            self.itemKey = itemKey
+        }
+    }
+
+    public init(latest: Latest? = nil, archive: Archive? = nil, document: Document? = nil) {
         self.latest = latest
         self.archive = archive
+        self.document = document
     }
 }
 
@@ -63,5 +88,22 @@ extension JSONMapping.Archive where Record: Codable {
             },
             decode: { try JSONDecoder().decode(Record.self, from: $0) }
         )
+    }
+}
+
+extension JSONMapping.Document {
+    /// A document whose items are the records' raw JSON objects as received (the legacy account
+    /// files hold the API objects unchanged). A raw text that is not a JSON object is an
+    /// invalid record (`StorageError(.invalidRecord)`), never a broken file.
+    public static func rawObjects(fileName: String, member: String, raw: @escaping @Sendable (Record) -> String,
+                                  key: @escaping @Sendable (Record) -> String,
+                                  itemKey: @escaping @Sendable (OrderedJSON) -> String?) -> Self {
+        .init(fileName: fileName, member: member, item: { record in
+            let text = raw(record)
+            guard let object = try? OrderedJSON.parse(Array(text.utf8)), case .object = object else {
+                throw StorageError(.invalidRecord, subject: fileName, "\(key(record)): the raw JSON is not an object: \(text.prefix(60))")
+            }
+            return object
+        }, itemKey: itemKey)
     }
 }

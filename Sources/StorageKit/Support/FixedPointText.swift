@@ -5,20 +5,51 @@ enum FixedPointText {
     /// `scale` are accepted only when they are zeros (`"0.120000"`): a value that would need
     /// rounding is rejected, since these amounts must stay exact. Rejects exponents, spaces, `NaN`.
     static func parse(_ text: some StringProtocol, scale: Int) -> Int64? {
-        guard let parts = DecimalText.scan(text, integerBelow: 1_000_000_000_000) else { return nil }
+        var text = String(text)
+        return text.withUTF8 { parse(utf8: $0, scale: scale) }
+    }
+
+    /// The parser itself, over the UTF-8 bytes in one pass with no allocation (the bulk decoders
+    /// parse millions of these): the grammar of `DecimalText.scan` (one leading sign, at most one
+    /// point, at least one digit, integer part below 10^12).
+    static func parse(utf8: UnsafeBufferPointer<UInt8>, scale: Int) -> Int64? {
+        var negative = false
+        var integer: Int64 = 0
         var frac: Int64 = 0
-        for (i, digit) in parts.fraction.enumerated() {
-            if i < scale {
-                frac = frac * 10 + Int64(digit)
-            } else if digit != 0 {
-                return nil
+        var fractionDigits = 0
+        var sawDigit = false
+        var sawDot = false
+        for (index, c) in utf8.enumerated() {
+            if index == 0, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+                negative = c == UInt8(ascii: "-")
+                continue
+            }
+            if c == UInt8(ascii: ".") {
+                guard !sawDot else { return nil }
+                sawDot = true
+                continue
+            }
+            guard c >= 48, c <= 57 else { return nil }
+            sawDigit = true
+            let digit = Int64(c - 48)
+            if sawDot {
+                if fractionDigits < scale {
+                    frac = frac * 10 + digit
+                    fractionDigits += 1
+                } else if digit != 0 {
+                    return nil  // would need rounding
+                }
+            } else {
+                integer = integer * 10 + digit
+                guard integer < 1_000_000_000_000 else { return nil }
             }
         }
-        for _ in min(parts.fraction.count, scale)..<scale { frac *= 10 }
+        guard sawDigit else { return nil }
+        for _ in fractionDigits..<scale { frac *= 10 }
         var unit: Int64 = 1
         for _ in 0..<scale { unit *= 10 }
-        let value = parts.integer * unit + frac
-        return parts.negative ? -value : value
+        let value = integer * unit + frac
+        return negative ? -value : value
     }
 
     /// `units` as decimal text with exactly `scale` decimals (`1200`, 4 → `"0.1200"`).

@@ -21,13 +21,15 @@ struct IngestProcessTests {
         return folder
     }
 
-    static func writeConfig(_ url: URL, schema: String, options: String) throws {
+    /// `stores` is the ingest entry's store part (PostgreSQL only by default).
+    static func writeConfig(_ url: URL, schema: String, options: String,
+                            stores: String = #""writers": ["postgres"], "primary": "postgres""#) throws {
         let text = """
             {"postgres": {"conninfo": "", "schema": "\(schema)"},
              "services": {
                "btc_price_watchdog": {"writers": ["postgres"], "primary": "postgres"},
                "kalshi_api_watchdog": {"writers": ["postgres"], "primary": "postgres"},
-               "kalshi_historical_ingest": {"writers": ["postgres"], "primary": "postgres", "options": \(options)},
+               "kalshi_historical_ingest": {\(stores), "options": \(options)},
                "live_data_analysis": {"writers": ["postgres"], "primary": "postgres", "reader": "postgres"}}}
             """
         try Data(text.utf8).write(to: url)

@@ -68,6 +68,17 @@ public struct KalshiCandlestick: StorableRecord, Hashable {
                              try r.optionalDollars(), try r.optionalDollars())
                 return KalshiCandlestick(ticker: ticker, periodMinutes: period, endPeriodTime: end, yesBid: bid, yesAsk: ask,
                                          price: price, volume: try r.count(), openInterest: try r.count())
+            },
+            encodeCopy: { c, row in
+                try row.field(c.ticker)
+                row.integer(c.periodMinutes)
+                row.timestamp(epochSeconds: c.endPeriodTime)
+                row.dollars(c.yesBidOpen); row.dollars(c.yesBidLow); row.dollars(c.yesBidHigh); row.dollars(c.yesBidClose)
+                row.dollars(c.yesAskOpen); row.dollars(c.yesAskLow); row.dollars(c.yesAskHigh); row.dollars(c.yesAskClose)
+                row.dollars(c.priceOpen); row.dollars(c.priceLow); row.dollars(c.priceHigh); row.dollars(c.priceClose)
+                row.dollars(c.priceMean); row.dollars(c.pricePrevious)
+                row.count(c.volume)
+                row.count(c.openInterest)
             }
         )
     }

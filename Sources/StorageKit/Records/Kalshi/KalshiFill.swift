@@ -80,4 +80,10 @@ public struct KalshiFill: StorableRecord, Hashable {
             }
         )
     }
+
+    /// The legacy ingest's `fills.json` (`{"fills": [...]}`, the fill objects as received), keyed by `trade_id`.
+    public static var json: JSONMapping<KalshiFill>? {
+        JSONMapping(document: .rawObjects(fileName: "fills.json", member: "fills", raw: \.rawJSON, key: { "fill \($0.tradeId)" },
+                                          itemKey: { $0["trade_id"]?.stringValue }))
+    }
 }

@@ -70,4 +70,16 @@ public struct KalshiSettlement: StorableRecord, Hashable {
             }
         )
     }
+
+    /// The legacy ingest's `settlements.json` (`{"settlements": [...]}`, the settlement objects as
+    /// received), keyed by (ticker, settled time) like the table.
+    public static var json: JSONMapping<KalshiSettlement>? {
+        JSONMapping(document: .rawObjects(
+            fileName: "settlements.json", member: "settlements", raw: \.rawJSON, key: { "settlement \($0.naturalKey)" },
+            itemKey: { item in
+                guard let ticker = item["ticker"]?.stringValue, let text = item["settled_time"]?.stringValue,
+                      let settled = UTCTime.parseEpochSeconds(text) else { return nil }
+                return "\(ticker)|\(settled)"
+            }))
+    }
 }

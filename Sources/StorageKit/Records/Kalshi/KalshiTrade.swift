@@ -51,6 +51,15 @@ public struct KalshiTrade: StorableRecord, Hashable {
                 var r = try PostgresRowCursor(row, dataset: dataset, columns: 7)
                 return KalshiTrade(tradeId: try r.text(), ticker: try r.text(), count: try r.count(), yesPrice: try r.dollars(),
                                    noPrice: try r.dollars(), takerSide: try r.text(), createdTime: try r.epochSeconds())
+            },
+            encodeCopy: { t, row in
+                try row.field(t.tradeId)
+                try row.field(t.ticker)
+                row.count(t.count)
+                row.dollars(t.yesPrice)
+                row.dollars(t.noPrice)
+                try row.field(t.takerSide)
+                row.timestamp(epochSeconds: t.createdTime)
             }
         )
     }
