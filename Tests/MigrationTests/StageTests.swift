@@ -85,6 +85,27 @@ struct StageTests {
         #expect(StageLayout(entry: entry, stage: .legacy) == nil)
     }
 
+    /// The historical ingest's legacy JSON files are a shadow only: its stages are
+    /// `dual-postgres-primary` (JSON listed, or its folder still named) and `postgres`; a cutover
+    /// tool never offers it a legacy primary its daemon would refuse.
+    @Test func theIngestNeverGetsALegacyPrimary() throws {
+        let base = Self.document(btcWriters: "[\"postgres\"]", btcPrimary: "\"postgres\"")
+        let shadowed = base.replacingOccurrences(
+            of: "\"kalshi_historical_ingest\": { \"writers\": [\"postgres\"], \"primary\": \"postgres\" },",
+            with: "\"kalshi_historical_ingest\": { \"writers\": [\"postgres\", \"json\"], \"primary\": \"postgres\", \"json_dir\": \"/var/lib/recio/legacy\" },")
+        #expect(shadowed != base)
+        let config = try ServicesConfig.parse(Data(shadowed.utf8), file: "services.json")
+        let entry = config.service(.kalshiHistoricalIngest)
+        #expect(try MigrationStage(entry: entry) == .dualPostgresPrimary)
+        #expect(StageLayout.stages(of: entry) == [.dualPostgresPrimary, .postgres])
+        #expect(StageLayout(entry: entry, stage: .legacy) == nil)
+        #expect(StageLayout(entry: entry, stage: .dualLegacyPrimary) == nil)
+        let postgres = try #require(StageLayout(entry: entry, stage: .postgres))
+        #expect(postgres.writers == [.postgres] && postgres.primary == .postgres)
+        let plain = try ServicesConfig.parse(Data(base.utf8), file: "services.json").service(.kalshiHistoricalIngest)
+        #expect(StageLayout.stages(of: plain) == [.postgres])
+    }
+
     @Test func unitHealthNeedsTheNewWritersInTheStatus() {
         let dual = StageLayout(writers: [.sqlite, .postgres], primary: .sqlite, reader: nil)
         let running = UnitState(showOutput: "ActiveState=active\nSubState=running\nStatusText=source coinbase_ws · writing sqlite+postgres · pending 3\nMainPID=42\n")

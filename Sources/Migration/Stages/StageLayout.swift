@@ -39,8 +39,13 @@ public struct StageLayout: Sendable, Equatable, CustomStringConvertible {
 
     /// The stages this entry can express. With no legacy writer (live-data-analysis writing
     /// PostgreSQL only but reading the legacy file; the historical ingest), the only stages are
-    /// "reads legacy" (`dual-legacy-primary`) and `postgres`.
+    /// "reads legacy" (`dual-legacy-primary`) and `postgres`. The historical ingest keeps
+    /// PostgreSQL primary (its daemon refuses a legacy primary): its legacy JSON files are only
+    /// ever a shadow, `dual-postgres-primary`.
     public static func stages(of entry: ServiceConfig) -> [MigrationStage] {
+        if entry.name == .kalshiHistoricalIngest {
+            return legacyWriters(of: entry).isEmpty ? [.postgres] : [.dualPostgresPrimary, .postgres]
+        }
         if !legacyWriters(of: entry).isEmpty { return MigrationStage.allCases }
         return entry.reader != nil ? [.dualLegacyPrimary, .postgres] : [.postgres]
     }
