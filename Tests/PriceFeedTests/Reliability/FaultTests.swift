@@ -63,6 +63,29 @@ struct FaultTests {
                                                                 reconnect: TestPostgres.reconnect), logger: TestPostgres.logger)
     }
 
+    /// The fixture feed, a temporary folder and a private cluster, with a price watchdog config that
+    /// writes PostgreSQL (`user_0001`) through a spool in that folder; `adjust` changes the config
+    /// before it is written.
+    static func withSpoolingWatchdog(adjust: (inout WatchdogConfig) -> Void = { _ in },
+                                     _ body: (FixtureServer, URL, PrivatePostgresCluster, PostgresIdentifier, WatchdogConfig) async throws -> Void)
+        async throws
+    {
+        try await withFixtureServer(script: feed) { server in
+            WatchdogFixture.configure(server)
+            try await withTemporaryDirectory { dir in
+                try await PrivatePostgresCluster.with { cluster in
+                    let schema = try PostgresIdentifier("user_0001")
+                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
+                    config.conninfo = cluster.connectionString
+                    config.spoolDirectory = dir.appendingPathComponent("spool").path
+                    adjust(&config)
+                    try config.write()
+                    try await body(server, dir, cluster, schema, config)
+                }
+            }
+        }
+    }
+
     // MARK: - kill -9
 
     @Test func killedAtRandomMomentsEveryAcknowledgedSecondIsStoredOnce() async throws {
@@ -106,57 +129,47 @@ struct FaultTests {
     /// runs: it never exits, never withholds a watchdog ping, shows the backlog in `STATUS=`, and
     /// afterwards every second is stored once, with no hole.
     @Test func aPostgresOutageLosesAndDuplicatesNothingAndTheDaemonKeepsPinging() async throws {
-        try await withFixtureServer(script: Self.feed) { server in
-            WatchdogFixture.configure(server)
-            try await withTemporaryDirectory { dir in
-                try await PrivatePostgresCluster.with { cluster in
-                    let schema = try PostgresIdentifier("user_0001")
-                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
-                    config.conninfo = cluster.connectionString
-                    config.spoolDirectory = dir.appendingPathComponent("spool").path
-                    try config.write()
-                    let notify = try DatagramReceiver(directory: dir)
-                    let messages = NotifyLog()
-                    let listening = Task { while !Task.isCancelled { if let m = await notify.receiveString(timeout: .milliseconds(500)) { messages.add(m) } } }
-                    defer { listening.cancel() }
-                    let daemon = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("daemon.log"),
-                                                     environment: Self.debug.merging(["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "4000000"]) { $1 })
-                    let pg = Self.privateConnection(cluster)
-                    try await Self.waitFor("seconds in PostgreSQL") { ((try? await Self.stored(schema, pg))?.seconds.count ?? 0) >= 3 }
-                    await pg.close()
+        try await Self.withSpoolingWatchdog { server, dir, cluster, schema, config in
+            let notify = try DatagramReceiver(directory: dir)
+            let messages = NotifyLog()
+            let listening = Task { while !Task.isCancelled { if let m = await notify.receiveString(timeout: .milliseconds(500)) { messages.add(m) } } }
+            defer { listening.cancel() }
+            let daemon = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("daemon.log"),
+                                             environment: Self.debug.merging(["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "4000000"]) { $1 })
+            let pg = Self.privateConnection(cluster)
+            try await Self.waitFor("seconds in PostgreSQL") { ((try? await Self.stored(schema, pg))?.seconds.count ?? 0) >= 3 }
+            await pg.close()
 
-                    messages.phase = 1
-                    try await cluster.stop()
-                    try await Task.sleep(for: .seconds(Self.outageSeconds))  // the outage itself
-                    #expect(daemon.process.isRunning, "the daemon exited during the outage: \(daemon.log.suffix(3000))")
-                    try await cluster.start()
-                    messages.phase = 2
+            messages.phase = 1
+            try await cluster.stop()
+            try await Task.sleep(for: .seconds(Self.outageSeconds))  // the outage itself
+            #expect(daemon.process.isRunning, "the daemon exited during the outage: \(daemon.log.suffix(3000))")
+            try await cluster.start()
+            messages.phase = 2
 
-                    let check = Self.privateConnection(cluster)
-                    try await Self.waitFor("every acknowledged second in PostgreSQL", within: .seconds(120)) {
-                        let a = Self.acknowledged(daemon.log)
-                        let seconds = try await Self.stored(schema, check).seconds
-                        return !a.spooled.isEmpty && a.spooled.union(a.stored).isSubset(of: seconds)
-                    }
-                    #expect(await daemon.terminate() == 0, "\(daemon.log.suffix(3000))")
-                    let a = Self.acknowledged(daemon.log)
-                    let acked = a.stored.union(a.spooled)
-                    let found = try await Self.stored(schema, check)
-                    await check.close()
-                    let missing = acked.subtracting(found.seconds)
-                    let holes = found.sorted.count < 2 ? 0 : Int(found.sorted.last! - found.sorted.first! + 1) - found.seconds.count
-                    print("FAULT outage seconds=\(Self.outageSeconds) acknowledged=\(acked.count) spooled=\(a.spooled.count) found=\(acked.count - missing.count) holes=\(holes) duplicates=\(found.duplicates)")
-                    #expect(missing.isEmpty, "acknowledged but not stored: \(missing.sorted().prefix(20))")
-                    #expect(found.duplicates == 0)
-                    #expect(holes == 0, "seconds missing between the first and the last stored one")
-                    #expect(a.spooled.count >= Self.outageSeconds / 2, "the outage was not spooled")
-                    // Watchdog: pings kept coming during the outage; the health check never failed.
-                    #expect(messages.count(phase: 1, containing: "WATCHDOG=1") >= 1)
-                    let withheld = daemon.log.split(separator: "\n").filter { $0.contains("withholding systemd watchdog pings") && !$0.contains("watchdog.reason=starting") }
-                    #expect(withheld.isEmpty, "\(withheld)")
-                    #expect(messages.count(phase: 1, containing: "spooled") >= 1, "STATUS= did not show the backlog")
-                }
+            let check = Self.privateConnection(cluster)
+            try await Self.waitFor("every acknowledged second in PostgreSQL", within: .seconds(120)) {
+                let a = Self.acknowledged(daemon.log)
+                let seconds = try await Self.stored(schema, check).seconds
+                return !a.spooled.isEmpty && a.spooled.union(a.stored).isSubset(of: seconds)
             }
+            #expect(await daemon.terminate() == 0, "\(daemon.log.suffix(3000))")
+            let a = Self.acknowledged(daemon.log)
+            let acked = a.stored.union(a.spooled)
+            let found = try await Self.stored(schema, check)
+            await check.close()
+            let missing = acked.subtracting(found.seconds)
+            let holes = found.sorted.count < 2 ? 0 : Int(found.sorted.last! - found.sorted.first! + 1) - found.seconds.count
+            print("FAULT outage seconds=\(Self.outageSeconds) acknowledged=\(acked.count) spooled=\(a.spooled.count) found=\(acked.count - missing.count) holes=\(holes) duplicates=\(found.duplicates)")
+            #expect(missing.isEmpty, "acknowledged but not stored: \(missing.sorted().prefix(20))")
+            #expect(found.duplicates == 0)
+            #expect(holes == 0, "seconds missing between the first and the last stored one")
+            #expect(a.spooled.count >= Self.outageSeconds / 2, "the outage was not spooled")
+            // Watchdog: pings kept coming during the outage; the health check never failed.
+            #expect(messages.count(phase: 1, containing: "WATCHDOG=1") >= 1)
+            let withheld = daemon.log.split(separator: "\n").filter { $0.contains("withholding systemd watchdog pings") && !$0.contains("watchdog.reason=starting") }
+            #expect(withheld.isEmpty, "\(withheld)")
+            #expect(messages.count(phase: 1, containing: "spooled") >= 1, "STATUS= did not show the backlog")
         }
     }
 
@@ -167,53 +180,43 @@ struct FaultTests {
     /// last second stored before the restart and its first live one, and repairs it from recent
     /// trades; the history has no hole and every acknowledged second is stored once.
     @Test func aRestartWhilePostgresIsDownRepairsTheHoleBeforeItOnceTheServerIsBack() async throws {
-        try await withFixtureServer(script: Self.feed) { server in
-            WatchdogFixture.configure(server)
-            try await withTemporaryDirectory { dir in
-                try await PrivatePostgresCluster.with { cluster in
-                    let schema = try PostgresIdentifier("user_0001")
-                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
-                    config.conninfo = cluster.connectionString
-                    config.spoolDirectory = dir.appendingPathComponent("spool").path
-                    try config.write()
-                    let first = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("first.log"), environment: Self.debug)
-                    try await Self.waitFor("seconds stored") { Self.acknowledged(first.log).stored.count >= 3 }
-                    #expect(await first.terminate() == 0, "\(first.log.suffix(3000))")
-                    let pg = Self.privateConnection(cluster)
-                    let stoppedAt = try #require(try await Self.stored(schema, pg).sorted.last)
-                    await pg.close()
+        try await Self.withSpoolingWatchdog { server, dir, cluster, schema, config in
+            let first = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("first.log"), environment: Self.debug)
+            try await Self.waitFor("seconds stored") { Self.acknowledged(first.log).stored.count >= 3 }
+            #expect(await first.terminate() == 0, "\(first.log.suffix(3000))")
+            let pg = Self.privateConnection(cluster)
+            let stoppedAt = try #require(try await Self.stored(schema, pg).sorted.last)
+            await pg.close()
 
-                    try await cluster.stop()
-                    try await Task.sleep(for: .seconds(3))  // the hole the restart leaves
-                    WatchdogFixture.setTrades(server, seconds: (stoppedAt - 30)...(Int64(Date().timeIntervalSince1970) + 120))
-                    let second = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("second.log"), environment: Self.debug)
-                    try await Self.waitFor("seconds spooled while the server is down") { Self.acknowledged(second.log).spooled.count >= 3 }
-                    #expect(!second.log.contains("price history gap repaired"), "repaired before the stored history could be read")
-                    try await cluster.start()
+            try await cluster.stop()
+            try await Task.sleep(for: .seconds(3))  // the hole the restart leaves
+            WatchdogFixture.setTrades(server, seconds: (stoppedAt - 30)...(Int64(Date().timeIntervalSince1970) + 120))
+            let second = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("second.log"), environment: Self.debug)
+            try await Self.waitFor("seconds spooled while the server is down") { Self.acknowledged(second.log).spooled.count >= 3 }
+            #expect(!second.log.contains("price history gap repaired"), "repaired before the stored history could be read")
+            try await cluster.start()
 
-                    let check = Self.privateConnection(cluster)
-                    try await Self.waitFor("the hole repaired and every acknowledged second stored", within: .seconds(120)) {
-                        let a = Self.acknowledged(second.log)
-                        let rows = try await TestPostgres.priceHistory(schema, check)
-                        return rows.contains { $0.source == "gap_repair" } && a.stored.union(a.spooled).isSubset(of: Set(rows.map(\.second)))
-                    }
-                    #expect(await second.terminate() == 0, "\(second.log.suffix(3000))")
-                    let rows = try await TestPostgres.priceHistory(schema, check)
-                    let found = try await Self.stored(schema, check)
-                    await check.close()
-                    var acked = Set<Int64>()
-                    for log in [first.log, second.log] { let a = Self.acknowledged(log); acked.formUnion(a.stored); acked.formUnion(a.spooled) }
-                    let repaired = rows.filter { $0.source == "gap_repair" }
-                    let holes = Int(found.sorted.last! - found.sorted.first! + 1) - found.seconds.count
-                    print("FAULT restart-while-down acknowledged=\(acked.count) repaired=\(repaired.count) found=\(acked.intersection(found.seconds).count) holes=\(holes) duplicates=\(found.duplicates)")
-                    #expect(second.log.contains("last stored price second before this start"), "\(second.log.suffix(3000))")
-                    #expect(acked.isSubset(of: found.seconds), "acknowledged but not stored: \(acked.subtracting(found.seconds).sorted().prefix(20))")
-                    #expect(found.duplicates == 0)
-                    #expect(holes == 0, "seconds missing between the first and the last stored one")
-                    #expect(!repaired.isEmpty && repaired.allSatisfy { $0.second > stoppedAt })
-                    #expect(repaired.allSatisfy { $0.price == WatchdogFixture.tradePrice($0.second).description })
-                }
+            let check = Self.privateConnection(cluster)
+            try await Self.waitFor("the hole repaired and every acknowledged second stored", within: .seconds(120)) {
+                let a = Self.acknowledged(second.log)
+                let rows = try await TestPostgres.priceHistory(schema, check)
+                return rows.contains { $0.source == "gap_repair" } && a.stored.union(a.spooled).isSubset(of: Set(rows.map(\.second)))
             }
+            #expect(await second.terminate() == 0, "\(second.log.suffix(3000))")
+            let rows = try await TestPostgres.priceHistory(schema, check)
+            let found = try await Self.stored(schema, check)
+            await check.close()
+            var acked = Set<Int64>()
+            for log in [first.log, second.log] { let a = Self.acknowledged(log); acked.formUnion(a.stored); acked.formUnion(a.spooled) }
+            let repaired = rows.filter { $0.source == "gap_repair" }
+            let holes = Int(found.sorted.last! - found.sorted.first! + 1) - found.seconds.count
+            print("FAULT restart-while-down acknowledged=\(acked.count) repaired=\(repaired.count) found=\(acked.intersection(found.seconds).count) holes=\(holes) duplicates=\(found.duplicates)")
+            #expect(second.log.contains("last stored price second before this start"), "\(second.log.suffix(3000))")
+            #expect(acked.isSubset(of: found.seconds), "acknowledged but not stored: \(acked.subtracting(found.seconds).sorted().prefix(20))")
+            #expect(found.duplicates == 0)
+            #expect(holes == 0, "seconds missing between the first and the last stored one")
+            #expect(!repaired.isEmpty && repaired.allSatisfy { $0.second > stoppedAt })
+            #expect(repaired.allSatisfy { $0.price == WatchdogFixture.tradePrice($0.second).description })
         }
     }
 
@@ -223,47 +226,36 @@ struct FaultTests {
     /// in `STATUS=`, and the health check fails (watchdog pings withheld); when the server is back
     /// the backlog replays, the health check passes again, and nothing accepted is lost.
     @Test func aFullSpoolFailsTheHealthCheckAndSaysSo() async throws {
-        try await withFixtureServer(script: Self.feed) { server in
-            WatchdogFixture.configure(server)
-            try await withTemporaryDirectory { dir in
-                try await PrivatePostgresCluster.with { cluster in
-                    let schema = try PostgresIdentifier("user_0001")
-                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
-                    config.conninfo = cluster.connectionString
-                    config.spoolDirectory = dir.appendingPathComponent("spool").path
-                    config.spoolMaxBytes = 4096
-                    try config.write()
-                    let notify = try DatagramReceiver(directory: dir)
-                    let messages = NotifyLog()
-                    let listening = Task { while !Task.isCancelled { if let m = await notify.receiveString(timeout: .milliseconds(500)) { messages.add(m) } } }
-                    defer { listening.cancel() }
-                    let daemon = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("daemon.log"),
-                                                     environment: Self.debug.merging(["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "2000000"]) { $1 })
-                    try await Self.waitFor("seconds stored") { Self.acknowledged(daemon.log).stored.count >= 2 }
-                    try await cluster.stop()
-                    messages.phase = 1
-                    try await Self.waitFor("the spool to fill", within: .seconds(120)) { daemon.log.contains("SPOOL FULL") }
-                    try await Self.waitFor("the health check to fail on it") {
-                        daemon.log.split(separator: "\n").contains { $0.contains("withholding systemd watchdog pings") && $0.contains("spool full") }
-                    }
-                    try await Self.waitFor("STATUS= to say so") { messages.count(phase: 1, containing: "SPOOL FULL") >= 1 }
-                    try await cluster.start()
-                    try await Self.waitFor("the health check to pass again", within: .seconds(120)) {
-                        daemon.log.contains("health check passes again")
-                    }
-                    #expect(await daemon.terminate() == 0, "\(daemon.log.suffix(3000))")
-                    let accepted = WatchdogProcessTests.loggedCount("ticks.accepted", in: daemon.log)
-                    let written = WatchdogProcessTests.loggedCount("ticks.written", in: daemon.log)
-                    let a = Self.acknowledged(daemon.log)
-                    let pg = Self.privateConnection(cluster)
-                    let found = try await Self.stored(schema, pg)
-                    await pg.close()
-                    print("FAULT spool-full limit_bytes=4096 accepted=\(accepted) written=\(written) spooled=\(a.spooled.count) found=\(found.seconds.count) duplicates=\(found.duplicates)")
-                    #expect(accepted > 0 && accepted == written, "records refused by the full spool were kept and written later")
-                    #expect(a.stored.union(a.spooled).isSubset(of: found.seconds))
-                    #expect(found.duplicates == 0)
-                }
+        try await Self.withSpoolingWatchdog(adjust: { config in config.spoolMaxBytes = 4096 }) { server, dir, cluster, schema, config in
+            let notify = try DatagramReceiver(directory: dir)
+            let messages = NotifyLog()
+            let listening = Task { while !Task.isCancelled { if let m = await notify.receiveString(timeout: .milliseconds(500)) { messages.add(m) } } }
+            defer { listening.cancel() }
+            let daemon = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("daemon.log"),
+                                             environment: Self.debug.merging(["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "2000000"]) { $1 })
+            try await Self.waitFor("seconds stored") { Self.acknowledged(daemon.log).stored.count >= 2 }
+            try await cluster.stop()
+            messages.phase = 1
+            try await Self.waitFor("the spool to fill", within: .seconds(120)) { daemon.log.contains("SPOOL FULL") }
+            try await Self.waitFor("the health check to fail on it") {
+                daemon.log.split(separator: "\n").contains { $0.contains("withholding systemd watchdog pings") && $0.contains("spool full") }
             }
+            try await Self.waitFor("STATUS= to say so") { messages.count(phase: 1, containing: "SPOOL FULL") >= 1 }
+            try await cluster.start()
+            try await Self.waitFor("the health check to pass again", within: .seconds(120)) {
+                daemon.log.contains("health check passes again")
+            }
+            #expect(await daemon.terminate() == 0, "\(daemon.log.suffix(3000))")
+            let accepted = WatchdogProcessTests.loggedCount("ticks.accepted", in: daemon.log)
+            let written = WatchdogProcessTests.loggedCount("ticks.written", in: daemon.log)
+            let a = Self.acknowledged(daemon.log)
+            let pg = Self.privateConnection(cluster)
+            let found = try await Self.stored(schema, pg)
+            await pg.close()
+            print("FAULT spool-full limit_bytes=4096 accepted=\(accepted) written=\(written) spooled=\(a.spooled.count) found=\(found.seconds.count) duplicates=\(found.duplicates)")
+            #expect(accepted > 0 && accepted == written, "records refused by the full spool were kept and written later")
+            #expect(a.stored.union(a.spooled).isSubset(of: found.seconds))
+            #expect(found.duplicates == 0)
         }
     }
 
@@ -272,41 +264,31 @@ struct FaultTests {
     /// SIGTERM while PostgreSQL is down and ticks pour in: the daemon exits 0 after writing every
     /// accepted record to the spool; the next start replays them.
     @Test func sigtermDuringAnOutageFlushesEveryAcceptedRecordToTheSpool() async throws {
-        try await withFixtureServer(script: Self.feed) { server in
-            WatchdogFixture.configure(server)
-            try await withTemporaryDirectory { dir in
-                try await PrivatePostgresCluster.with { cluster in
-                    let schema = try PostgresIdentifier("user_0001")
-                    var config = WatchdogConfig(writers: ["postgres"], primary: "postgres", directory: dir, schema: schema.name, server: server)
-                    config.conninfo = cluster.connectionString
-                    config.spoolDirectory = dir.appendingPathComponent("spool").path
-                    try config.write()
-                    let first = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("first.log"), environment: Self.debug)
-                    try await Self.waitFor("seconds stored") { Self.acknowledged(first.log).stored.count >= 2 }
-                    try await cluster.stop()
-                    try await Self.waitFor("seconds spooled") { Self.acknowledged(first.log).spooled.count >= 2 }
-                    #expect(await first.terminate() == 0, "\(first.log.suffix(3000))")
-                    let accepted = WatchdogProcessTests.loggedCount("ticks.accepted", in: first.log)
-                    let written = WatchdogProcessTests.loggedCount("ticks.written", in: first.log)
-                    #expect(accepted > 0 && accepted == written, "accepted \(accepted), written \(written)")
+        try await Self.withSpoolingWatchdog { server, dir, cluster, schema, config in
+            let first = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("first.log"), environment: Self.debug)
+            try await Self.waitFor("seconds stored") { Self.acknowledged(first.log).stored.count >= 2 }
+            try await cluster.stop()
+            try await Self.waitFor("seconds spooled") { Self.acknowledged(first.log).spooled.count >= 2 }
+            #expect(await first.terminate() == 0, "\(first.log.suffix(3000))")
+            let accepted = WatchdogProcessTests.loggedCount("ticks.accepted", in: first.log)
+            let written = WatchdogProcessTests.loggedCount("ticks.written", in: first.log)
+            #expect(accepted > 0 && accepted == written, "accepted \(accepted), written \(written)")
 
-                    try await cluster.start()
-                    let second = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("second.log"), environment: Self.debug)
-                    let pg = Self.privateConnection(cluster)
-                    let a = Self.acknowledged(first.log)
-                    try await Self.waitFor("the first run's spool replayed", within: .seconds(90)) {
-                        a.spooled.isSubset(of: try await Self.stored(schema, pg).seconds)
-                    }
-                    #expect(await second.terminate() == 0, "\(second.log.suffix(3000))")
-                    let found = try await Self.stored(schema, pg)
-                    await pg.close()
-                    let acked = a.stored.union(a.spooled)
-                    print("FAULT sigterm accepted=\(accepted) written=\(written) acknowledged=\(acked.count) spooled=\(a.spooled.count) found=\(acked.intersection(found.seconds).count) duplicates=\(found.duplicates)")
-                    #expect(acked.isSubset(of: found.seconds))
-                    #expect(found.duplicates == 0)
-                    #expect(second.log.contains("spool holds a backlog from before"), "\(second.log.suffix(3000))")
-                }
+            try await cluster.start()
+            let second = try WatchdogProcess(config: config.url, log: dir.appendingPathComponent("second.log"), environment: Self.debug)
+            let pg = Self.privateConnection(cluster)
+            let a = Self.acknowledged(first.log)
+            try await Self.waitFor("the first run's spool replayed", within: .seconds(90)) {
+                a.spooled.isSubset(of: try await Self.stored(schema, pg).seconds)
             }
+            #expect(await second.terminate() == 0, "\(second.log.suffix(3000))")
+            let found = try await Self.stored(schema, pg)
+            await pg.close()
+            let acked = a.stored.union(a.spooled)
+            print("FAULT sigterm accepted=\(accepted) written=\(written) acknowledged=\(acked.count) spooled=\(a.spooled.count) found=\(acked.intersection(found.seconds).count) duplicates=\(found.duplicates)")
+            #expect(acked.isSubset(of: found.seconds))
+            #expect(found.duplicates == 0)
+            #expect(second.log.contains("spool holds a backlog from before"), "\(second.log.suffix(3000))")
         }
     }
 
