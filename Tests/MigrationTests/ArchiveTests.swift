@@ -160,7 +160,7 @@ struct ArchiveTests {
             // A different file in the way: refused without --force, nothing written; replaced with it.
             let heartbeat = legacy.appendingPathComponent("btc_logger_heartbeat.txt")
             try Data("changed\n".utf8).write(to: heartbeat)
-            await #expect(throws: ArchiveError.self) { try await BundleRestorer(options: .init(manifest: manifestPath)).run() }
+            await #expect(throws: MigrationError.self) { try await BundleRestorer(options: .init(manifest: manifestPath)).run() }
             #expect(try Data(contentsOf: heartbeat) == Data("changed\n".utf8))
             let forced = try await BundleRestorer(options: .init(manifest: manifestPath, force: true)).run()
             #expect(forced.filter { $0.outcome == .replaced }.map { ($0.path as NSString).lastPathComponent } == ["btc_logger_heartbeat.txt"])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request the fixture HTTP route table answers: method, path, and optionally an exact query.
 /// A route with `query == nil` matches any query on that path; one with a query matches only that
 /// query (parameters compared as a set, order-insensitive). The exact-query route wins.
@@ -51,4 +53,16 @@ public struct HTTPFixtureRequest: Sendable, Hashable {
     /// The raw query string, `""` when none.
     public var query: String
     public var headers: [String: String]
+
+    /// The query's `name=value` pairs, percent-decoded (the last one wins for a repeated name).
+    public var queryParameters: [String: String] {
+        var out: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            out[key] = value
+        }
+        return out
+    }
 }

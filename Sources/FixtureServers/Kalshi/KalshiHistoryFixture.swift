@@ -92,7 +92,7 @@ public final class KalshiHistoryFixture: Sendable {
             state.withLock { $0.forbidden += 1 }
             return answer(.json(#"{"error": {"code": "forbidden", "message": "not allowed for this key"}}"#, status: 403))
         }
-        let query = Self.parseQuery(request.query)
+        let query = request.queryParameters
         guard let body = route(path, query) else {
             return answer(.json(#"{"error": {"code": "not_found", "message": "no route \#(path)"}}"#, status: 404))
         }
@@ -100,17 +100,6 @@ public final class KalshiHistoryFixture: Sendable {
             return answer(.json(#"{"error": {"code": "bad_request", "message": "\#(body.dropFirst(5))"}}"#, status: 400))
         }
         return answer(.json(body))
-    }
-
-    static func parseQuery(_ query: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
-            out[key] = value
-        }
-        return out
     }
 
     /// One page of `indices` from the cursor; the cursor is the next offset as text.

@@ -14,7 +14,7 @@ struct ReplayTrades: Sendable {
     let prices: [String]
 
     func respond(_ request: HTTPFixtureRequest, now: Double = Date().timeIntervalSince1970) -> HTTPFixtureResponse {
-        let query = KalshiHistoryFixture.parseQuery(request.query)
+        let query = request.queryParameters
         let limit = min(1000, max(1, Int(query["limit"] ?? "1000") ?? 1000))
         // The newest second whose trade time (s + 0.25) has passed.
         let newest = Int64((now - 0.25).rounded(.down))

@@ -24,7 +24,7 @@ public enum BundleFolder {
         do {
             try fm.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         } catch {
-            throw ArchiveError(.io, subject: destination, "cannot create the destination folder: \(error.localizedDescription)")
+            throw MigrationError(.io, subject: destination, "cannot create the destination folder: \(error.localizedDescription)")
         }
         let stamp = UTCTime.iso8601(epochSeconds: Int64(now.timeIntervalSince1970)).filter { $0 != "-" && $0 != ":" }
         var path = "\(destination)/\(kind.rawValue)-\(stamp)"
@@ -42,7 +42,7 @@ public enum BundleFolder {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: destination)
         } catch {
-            throw ArchiveError(.io, subject: destination, "cannot list the backups folder: \(error.localizedDescription)")
+            throw MigrationError(.io, subject: destination, "cannot list the backups folder: \(error.localizedDescription)")
         }
         var out: [Summary] = []
         for name in names.sorted() {

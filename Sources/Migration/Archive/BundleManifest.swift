@@ -98,23 +98,23 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     /// Reads and checks a manifest file.
     public static func load(path: String) throws -> BundleManifest {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ArchiveError(.invalidManifest, subject: path, "cannot read the manifest (missing or unreadable)")
+            throw MigrationError(.invalidManifest, subject: path, "cannot read the manifest (missing or unreadable)")
         }
         let manifest: BundleManifest
         do {
             manifest = try JSONDecoder().decode(BundleManifest.self, from: data)
         } catch {
-            throw ArchiveError(.invalidManifest, subject: path, "not a bundle manifest: \(error)")
+            throw MigrationError(.invalidManifest, subject: path, "not a bundle manifest: \(error)")
         }
         guard manifest.format == formatName else {
-            throw ArchiveError(.invalidManifest, subject: path, "format \"\(manifest.format)\" is not \(formatName)")
+            throw MigrationError(.invalidManifest, subject: path, "format \"\(manifest.format)\" is not \(formatName)")
         }
         guard manifest.version == currentVersion else {
-            throw ArchiveError(.invalidManifest, subject: path, "version \(manifest.version) is not supported (this recioctl reads version \(currentVersion))")
+            throw MigrationError(.invalidManifest, subject: path, "version \(manifest.version) is not supported (this recioctl reads version \(currentVersion))")
         }
         for entry in manifest.entries {
             guard entry.path.hasPrefix("/"), !entry.archive.contains("/"), !entry.archive.isEmpty else {
-                throw ArchiveError(.invalidManifest, subject: path, "entry \(entry.path) → \(entry.archive): paths must be absolute and archives plain names")
+                throw MigrationError(.invalidManifest, subject: path, "entry \(entry.path) → \(entry.archive): paths must be absolute and archives plain names")
             }
         }
         return manifest
@@ -127,7 +127,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         do {
             try AtomicFile.write(try encoder.encode(self) + Data("\n".utf8), to: path, permissions: 0o640)
         } catch {
-            throw ArchiveError(.io, subject: path, "cannot write the manifest: \(error)")
+            throw MigrationError(.io, subject: path, "cannot write the manifest: \(error)")
         }
     }
 }

@@ -62,7 +62,7 @@ public actor BundleRestorer {
         for (entry, target) in zip(manifest.entries, targets) {
             let archive = folder + "/" + entry.archive
             guard FileManager.default.fileExists(atPath: archive) else {
-                throw ArchiveError(.invalidManifest, subject: archive, "the archive of \(entry.path) is missing from the bundle")
+                throw MigrationError(.invalidManifest, subject: archive, "the archive of \(entry.path) is missing from the bundle")
             }
             for holder in holders where OpenFileScanner.companions(of: target).contains(holder.path) {
                 conflicts.append("\(target): still open, cannot be replaced under a running process (\(holder))")
@@ -83,7 +83,7 @@ public actor BundleRestorer {
             present.append(same)
         }
         guard conflicts.isEmpty else {
-            throw ArchiveError(.restoreConflict, subject: options.manifest, "nothing restored:\n  " + conflicts.joined(separator: "\n  "))
+            throw MigrationError(.restoreConflict, subject: options.manifest, "nothing restored:\n  " + conflicts.joined(separator: "\n  "))
         }
 
         var rows: [Row] = []
@@ -97,24 +97,24 @@ public actor BundleRestorer {
             let archive = folder + "/" + entry.archive
             let archived = try SHA256.file(archive)
             guard archived.hex == entry.archiveSHA256, archived.size == entry.archiveSize else {
-                throw ArchiveError(.verificationFailed, subject: archive, "does not match its manifest entry (sha256 \(archived.hex), expected \(entry.archiveSHA256)); the bundle is damaged")
+                throw MigrationError(.verificationFailed, subject: archive, "does not match its manifest entry (sha256 \(archived.hex), expected \(entry.archiveSHA256)); the bundle is damaged")
             }
             let parent = (target as NSString).deletingLastPathComponent
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             } catch {
-                throw ArchiveError(.io, subject: parent, "cannot create the folder: \(error.localizedDescription)")
+                throw MigrationError(.io, subject: parent, "cannot create the folder: \(error.localizedDescription)")
             }
             let temporary = "\(parent)/.\((target as NSString).lastPathComponent).restore-\(getpid())"
             do {
                 try Zstd.decompress(archive, to: temporary)
                 let content = try SHA256.file(temporary)
                 guard content.hex == entry.sha256, content.size == entry.size else {
-                    throw ArchiveError(.verificationFailed, subject: archive, "decompresses to sha256 \(content.hex) (\(content.size) bytes), expected \(entry.sha256) (\(entry.size))")
+                    throw MigrationError(.verificationFailed, subject: archive, "decompresses to sha256 \(content.hex) (\(content.size) bytes), expected \(entry.sha256) (\(entry.size))")
                 }
                 guard chmod(temporary, mode_t(entry.mode)) == 0,
                       let handle = FileHandle(forUpdatingAtPath: temporary) else {
-                    throw ArchiveError(.io, subject: temporary, "cannot set the permissions or sync: \(String(cString: strerror(errno)))")
+                    throw MigrationError(.io, subject: temporary, "cannot set the permissions or sync: \(String(cString: strerror(errno)))")
                 }
                 try? handle.synchronize()
                 try? handle.close()
@@ -123,7 +123,7 @@ public actor BundleRestorer {
                     let time = timespec(tv_sec: Int(modified), tv_nsec: 0)
                     var times = [time, time]
                     guard utimensat(AT_FDCWD, temporary, &times, 0) == 0 else {
-                        throw ArchiveError(.io, subject: temporary, "cannot set the modification time: \(String(cString: strerror(errno)))")
+                        throw MigrationError(.io, subject: temporary, "cannot set the modification time: \(String(cString: strerror(errno)))")
                     }
                 }
                 let existed = FileManager.default.fileExists(atPath: target)
@@ -131,7 +131,7 @@ public actor BundleRestorer {
                     for companion in OpenFileScanner.companions(of: target).dropFirst() { unlink(companion) }
                 }
                 guard rename(temporary, target) == 0 else {
-                    throw ArchiveError(.io, subject: target, "cannot move the restored file into place: \(String(cString: strerror(errno)))")
+                    throw MigrationError(.io, subject: target, "cannot move the restored file into place: \(String(cString: strerror(errno)))")
                 }
                 try AtomicFile.syncDirectory(parent)
                 let outcome: Outcome = existed ? .replaced : .restored

@@ -25,7 +25,7 @@ actor DatasetBundler {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             chmod(directory, 0o750)
         } catch {
-            throw ArchiveError(.io, subject: directory, "cannot create the bundle folder: \(error.localizedDescription)")
+            throw MigrationError(.io, subject: directory, "cannot create the bundle folder: \(error.localizedDescription)")
         }
     }
 
@@ -51,7 +51,7 @@ actor DatasetBundler {
         }
         var info = stat()
         guard stat(file.path, &info) == 0 else {
-            throw ArchiveError(.io, subject: file.path, "cannot use it: \(String(cString: strerror(errno)))")
+            throw MigrationError(.io, subject: file.path, "cannot use it: \(String(cString: strerror(errno)))")
         }
         let original = try SHA256.file(file.path)
         var method = BundleManifest.CopyMethod.fileCopy
@@ -67,7 +67,7 @@ actor DatasetBundler {
                 try Self.copyBytes(file.path, snapshot)
                 let after = try SHA256.file(file.path)
                 guard after == original, try SHA256.file(snapshot) == original else {
-                    throw ArchiveError(.verificationFailed, subject: file.path, "changed while it was copied; is a process still writing it?")
+                    throw MigrationError(.verificationFailed, subject: file.path, "changed while it was copied; is a process still writing it?")
                 }
             }
         case .json:
@@ -83,7 +83,7 @@ actor DatasetBundler {
         case .sqlite:
             let inspection = try Self.inspectSQLite(snapshot, original: file.path)
             guard inspection.integrity == "ok" else {
-                throw ArchiveError(.verificationFailed, subject: file.path, "PRAGMA integrity_check of the copy: \(inspection.integrity); nothing was archived")
+                throw MigrationError(.verificationFailed, subject: file.path, "PRAGMA integrity_check of the copy: \(inspection.integrity); nothing was archived")
             }
             rows = inspection.rows
             integrity = inspection.integrity
@@ -102,20 +102,20 @@ actor DatasetBundler {
         try Zstd.decompress(archivePath, to: check)
         let restored = try SHA256.file(check)
         guard restored == copy else {
-            throw ArchiveError(.verificationFailed, subject: file.path,
+            throw MigrationError(.verificationFailed, subject: file.path,
                                "decompressed archive differs from the copy (sha256 \(restored.hex), \(restored.size) bytes; expected \(copy.hex), \(copy.size))")
         }
         switch file.kind {
         case .sqlite:
             let again = try Self.inspectSQLite(check, original: file.path)
             guard again.integrity == "ok", again.rows == rows else {
-                throw ArchiveError(.verificationFailed, subject: file.path,
+                throw MigrationError(.verificationFailed, subject: file.path,
                                    "decompressed archive: integrity \(again.integrity), rows \(again.rows) (expected \(rows ?? [:]))")
             }
         case .jsonLines:
             let lines = try Self.lineCount(check)
             guard ["lines": lines] == rows else {
-                throw ArchiveError(.verificationFailed, subject: file.path, "decompressed archive has \(lines) lines, expected \(rows?["lines"] ?? 0)")
+                throw MigrationError(.verificationFailed, subject: file.path, "decompressed archive has \(lines) lines, expected \(rows?["lines"] ?? 0)")
             }
         case .json, .text:
             break
@@ -148,20 +148,20 @@ actor DatasetBundler {
             defer { connection.close() }
             try connection.execute("VACUUM INTO ?", [.text(target)])
         } catch {
-            throw ArchiveError(.verificationFailed, subject: source, "cannot take a consistent copy with VACUUM INTO: \(error)")
+            throw MigrationError(.verificationFailed, subject: source, "cannot take a consistent copy with VACUUM INTO: \(error)")
         }
     }
 
     /// Copies the bytes of `source` to `target` (created 0600, fsynced).
     static func copyBytes(_ source: String, _ target: String) throws {
         guard let input = FileHandle(forReadingAtPath: source) else {
-            throw ArchiveError(.io, subject: source, "cannot open for reading: \(String(cString: strerror(errno)))")
+            throw MigrationError(.io, subject: source, "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         defer { try? input.close() }
         unlink(target)
         guard FileManager.default.createFile(atPath: target, contents: nil, attributes: [.posixPermissions: 0o600]),
               let output = FileHandle(forWritingAtPath: target) else {
-            throw ArchiveError(.io, subject: target, "cannot create the copy")
+            throw MigrationError(.io, subject: target, "cannot create the copy")
         }
         defer { try? output.close() }
         do {
@@ -170,7 +170,7 @@ actor DatasetBundler {
             }
             try output.synchronize()
         } catch {
-            throw ArchiveError(.io, subject: source, "copy to \(target) failed: \(error.localizedDescription)")
+            throw MigrationError(.io, subject: source, "copy to \(target) failed: \(error.localizedDescription)")
         }
     }
 
@@ -181,7 +181,7 @@ actor DatasetBundler {
     static func stableCopy(_ source: String, _ target: String, mustParse: Bool) throws -> Bool {
         func read() throws -> Data {
             guard let data = FileManager.default.contents(atPath: source) else {
-                throw ArchiveError(.io, subject: source, "cannot read: \(String(cString: strerror(errno)))")
+                throw MigrationError(.io, subject: source, "cannot read: \(String(cString: strerror(errno)))")
             }
             return data
         }
@@ -198,7 +198,7 @@ actor DatasetBundler {
         do {
             unlink(target)
             guard FileManager.default.createFile(atPath: target, contents: previous, attributes: [.posixPermissions: 0o600]) else {
-                throw ArchiveError(.io, subject: target, "cannot create the copy")
+                throw MigrationError(.io, subject: target, "cannot create the copy")
             }
         }
         return parses
@@ -219,17 +219,17 @@ actor DatasetBundler {
                 if case .integer(let n) = try connection.query("SELECT count(*) FROM \(quoted)", []).first?.first { rows[table] = Int(n) }
             }
             return (integrity, rows)
-        } catch let error as ArchiveError {
+        } catch let error as MigrationError {
             throw error
         } catch {
-            throw ArchiveError(.verificationFailed, subject: original, "the copy cannot be read as SQLite: \(error)")
+            throw MigrationError(.verificationFailed, subject: original, "the copy cannot be read as SQLite: \(error)")
         }
     }
 
     /// Newline-terminated lines of a file, counted in 1 MiB blocks.
     static func lineCount(_ path: String) throws -> Int {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ArchiveError(.io, subject: path, "cannot open for reading")
+            throw MigrationError(.io, subject: path, "cannot open for reading")
         }
         defer { try? handle.close() }
         var count = 0

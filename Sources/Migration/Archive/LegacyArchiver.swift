@@ -92,7 +92,7 @@ public struct LegacyArchiver: Sendable {
     /// Checks, then (unless a dry run or refused) archives, verifies and removes.
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let plan = try plan()
-        guard !plan.isEmpty else { throw ArchiveError(.io, subject: options.paths.joined(separator: ", "), "no legacy file to archive there") }
+        guard !plan.isEmpty else { throw MigrationError(.io, subject: options.paths.joined(separator: ", "), "no legacy file to archive there") }
         if plan.contains(where: { !$0.refusals.isEmpty }) { return Report(outcome: .refused, plan: plan) }
         if options.dryRun { return Report(outcome: .dryRun, plan: plan) }
 
@@ -121,7 +121,7 @@ public struct LegacyArchiver: Sendable {
         // Last look before removing: a process may have opened a file while it was being copied.
         let late = OpenFileScanner.scan(entries.map(\.path))
         guard late.holders.isEmpty else {
-            throw ArchiveError(.refused, subject: late.holders[0].path,
+            throw MigrationError(.refused, subject: late.holders[0].path,
                                "opened while being archived (\(late.holders.map(\.description).joined(separator: "; "))); "
                                    + "the verified bundle \(manifestPath) is kept and nothing was removed")
         }
@@ -130,11 +130,11 @@ public struct LegacyArchiver: Sendable {
             // The file must still be what was archived (or, through SQLite, what was snapshotted from it).
             let now = try await bundler.digest(entry.path)
             guard now == entry.originalSHA256 else {
-                throw ArchiveError(.refused, subject: entry.path, "changed after it was archived; not removed (bundle \(manifestPath) kept, removed so far: \(removed.count))")
+                throw MigrationError(.refused, subject: entry.path, "changed after it was archived; not removed (bundle \(manifestPath) kept, removed so far: \(removed.count))")
             }
             for path in OpenFileScanner.companions(of: entry.path) where FileManager.default.fileExists(atPath: path) {
                 guard unlink(path) == 0 else {
-                    throw ArchiveError(.io, subject: path, "cannot remove: \(String(cString: strerror(errno)))")
+                    throw MigrationError(.io, subject: path, "cannot remove: \(String(cString: strerror(errno)))")
                 }
                 removed.append(path)
             }

@@ -54,7 +54,7 @@ public struct LegacyBackup: Sendable {
     public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Result {
         let (files, missing) = try files()
         guard !files.isEmpty else {
-            throw ArchiveError(.io, subject: options.config?.file ?? "backup", "no legacy file to back up (named in the config or given)")
+            throw MigrationError(.io, subject: options.config?.file ?? "backup", "no legacy file to back up (named in the config or given)")
         }
         let folder = try BundleFolder.create(destination: options.destination, kind: .backup)
         let bundler = try DatasetBundler(directory: folder)

@@ -17,25 +17,25 @@ public struct LegacyFile: Sendable, Hashable {
     static let sqliteHeader = Array("SQLite format 3\0".utf8)
 
     /// Classifies the file at `path` by its content (the SQLite header) and name.
-    /// - Throws: `ArchiveError(.io)` when it is missing, not a regular file, or unreadable.
+    /// - Throws: `MigrationError(.io)` when it is missing, not a regular file, or unreadable.
     public static func classify(_ path: String) throws -> LegacyFile {
         let clean = URL(fileURLWithPath: path).standardizedFileURL.path
         var info = stat()
         guard stat(clean, &info) == 0 else {
-            throw ArchiveError(.io, subject: clean, "cannot use it: \(String(cString: strerror(errno)))")
+            throw MigrationError(.io, subject: clean, "cannot use it: \(String(cString: strerror(errno)))")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw ArchiveError(.io, subject: clean, "is not a regular file")
+            throw MigrationError(.io, subject: clean, "is not a regular file")
         }
         guard let handle = FileHandle(forReadingAtPath: clean) else {
-            throw ArchiveError(.io, subject: clean, "cannot open for reading: \(String(cString: strerror(errno)))")
+            throw MigrationError(.io, subject: clean, "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
         if Array(head) == sqliteHeader { return LegacyFile(path: clean, kind: .sqlite) }
         if clean.hasSuffix(".db") || clean.hasSuffix(".sqlite") || clean.hasSuffix(".sqlite3") {
             if info.st_size == 0 { return LegacyFile(path: clean, kind: .sqlite) }
-            throw ArchiveError(.io, subject: clean, "is named like an SQLite database but is not one (no SQLite header)")
+            throw MigrationError(.io, subject: clean, "is named like an SQLite database but is not one (no SQLite header)")
         }
         if clean.hasSuffix(".jsonl") { return LegacyFile(path: clean, kind: .jsonLines) }
         if clean.hasSuffix(".json") { return LegacyFile(path: clean, kind: .json) }
@@ -58,7 +58,7 @@ public struct LegacyFile: Sendable, Hashable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw ArchiveError(.io, subject: directory, "cannot list the folder: \(error.localizedDescription)")
+            throw MigrationError(.io, subject: directory, "cannot list the folder: \(error.localizedDescription)")
         }
         var files: [LegacyFile] = []
         for name in names.sorted() where isDatasetName(name) {
@@ -79,7 +79,7 @@ public struct LegacyFile: Sendable, Hashable {
             var isDirectory: ObjCBool = false
             let clean = URL(fileURLWithPath: path).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: clean, isDirectory: &isDirectory) else {
-                throw ArchiveError(.io, subject: clean, "no such file or folder")
+                throw MigrationError(.io, subject: clean, "no such file or folder")
             }
             let found = isDirectory.boolValue ? try discover(in: clean) : [try classify(clean)]
             for file in found where seen.insert(file.path).inserted { out.append(file) }

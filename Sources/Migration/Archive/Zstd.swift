@@ -25,7 +25,7 @@ public enum Zstd {
             let candidate = "\(folder)/zstd"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw ArchiveError(.toolFailed, subject: "zstd", "the zstd tool is not installed (apt-get install zstd)")
+        throw MigrationError(.toolFailed, subject: "zstd", "the zstd tool is not installed (apt-get install zstd)")
     }
 
     private static func run(_ arguments: [String], subject: String) throws {
@@ -39,12 +39,12 @@ public enum Zstd {
         do {
             try process.run()
         } catch {
-            throw ArchiveError(.toolFailed, subject: subject, "cannot run zstd: \(error.localizedDescription)")
+            throw MigrationError(.toolFailed, subject: subject, "cannot run zstd: \(error.localizedDescription)")
         }
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw ArchiveError(.toolFailed, subject: subject,
+            throw MigrationError(.toolFailed, subject: subject,
                                "zstd \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): "
                                    + String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }

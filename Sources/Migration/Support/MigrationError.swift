@@ -1,5 +1,6 @@
 /// A failure of a `recioctl` operation that is not a check result: a bad input file, a bad
-/// argument, a store that cannot be reached. The description is what the operator reads.
+/// argument, a store that cannot be reached, a file `backup`/`archive` refuses or cannot restore.
+/// The description is what the operator reads: the file or argument, and what to do.
 public struct MigrationError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure (extensible).
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -17,10 +18,20 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
         public static let invalidCheckpoint = Code("invalid_checkpoint")
         /// The PostgreSQL role lacks a privilege the command needs.
         public static let permissionDenied = Code("permission_denied")
+        /// A file may not be archived: a service still writes it, a process holds it open.
+        public static let refused = Code("refused")
+        /// A copy failed its check (integrity, row counts, digest after the round trip).
+        public static let verificationFailed = Code("verification_failed")
+        /// `zstd` is missing or failed.
+        public static let toolFailed = Code("tool_failed")
+        /// A manifest is unreadable, of another format or version, or names a missing archive.
+        public static let invalidManifest = Code("invalid_manifest")
+        /// Restoring would overwrite a different file (use `--force`).
+        public static let restoreConflict = Code("restore_conflict")
     }
 
     public let code: Code
-    /// The file, table or argument concerned.
+    /// The file, folder, table or argument concerned.
     public let subject: String
     public let message: String
 

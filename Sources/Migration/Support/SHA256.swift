@@ -80,7 +80,7 @@ public struct SHA256: Sendable {
     /// The hex digest and size of the file at `path`, read in 1 MiB blocks (bounded memory).
     public static func file(_ path: String) throws -> (hex: String, size: Int64) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ArchiveError(.io, subject: path, "cannot open for reading: \(String(cString: strerror(errno)))")
+            throw MigrationError(.io, subject: path, "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -90,7 +90,7 @@ public struct SHA256: Sendable {
             do {
                 chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             } catch {
-                throw ArchiveError(.io, subject: path, "read failed: \(error.localizedDescription)")
+                throw MigrationError(.io, subject: path, "read failed: \(error.localizedDescription)")
             }
             if chunk.isEmpty { break }
             size += Int64(chunk.count)
