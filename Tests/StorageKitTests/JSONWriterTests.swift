@@ -74,6 +74,37 @@ import Testing
         }
     }
 
+    @Test func replayIntoAnHourWhoseFileWasClosedAddsNothing() async throws {
+        try await withTemporaryPath { dir in
+            // Three hours in order: only the two newest hour files stay open (with their keys).
+            let hours = (0..<3).map { h in (0..<3).map { tick(utc(2025, 11, 25, 10 + h) + Int64($0), 100 + Int64($0)) } }
+            let writer = try JSONWriter<PriceTick>(options: .init(directory: dir, archive: true))
+            for hour in hours { try await writer.write(hour) }
+            // A replay into the first (closed) hour: its keys are read back from its file.
+            let extra = tick(utc(2025, 11, 25, 10) + 30, 999)
+            try await writer.write(hours[0] + [extra])
+            try await writer.write(hours[2])
+            try await writer.close()
+            let lines = text(dir + "/price_ticks-20251125T10.jsonl")?.split(separator: "\n") ?? []
+            #expect(lines.count == 4)
+            let all = try await JSONArchiveReader<PriceTick>(directory: dir).read()
+            #expect(all.records.count == 10)
+            #expect(Set(all.records.map(\.second)).count == 10)
+        }
+    }
+
+    @Test func archiveKeySetKeepsEveryDistinctKey() {
+        // A day of market-snapshot keys (second|ticker, 40 markets): no two collide, every one is
+        // found, and keys never inserted are not.
+        var keys = ArchiveKeySet()
+        let base: Int64 = 1_764_000_000
+        for s in 0..<5_000 { for m in 0..<40 { keys.insert("\(base + Int64(s))|KXBTCD-25NOV2517-T\(90_000 + m * 250)") } }
+        #expect(keys.count == 200_000)
+        #expect(keys.contains("\(base + 4_999)|KXBTCD-25NOV2517-T\(90_000 + 39 * 250)"))
+        #expect(!keys.contains("\(base + 5_000)|KXBTCD-25NOV2517-T90000"))
+        #expect(!keys.contains("\(base)|KXBTCD-25NOV2517-T90001"))
+    }
+
     @Test func tornTailIsCutOffAndUndecodableLinesAreReported() async throws {
         try await withTemporaryPath { dir in
             let base = utc(2025, 11, 25, 15)

@@ -26,7 +26,7 @@ final class ReloadService<D: Daemon>: Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in self.signals {
                 await self.reload()
             }

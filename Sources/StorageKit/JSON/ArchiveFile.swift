@@ -10,7 +10,7 @@ import Dispatch
 final class ArchiveFile {
     let path: String
     let fd: Int32
-    var keys: Set<String> = []
+    var keys = ArchiveKeySet()
     var lastUse: UInt64 = DispatchTime.now().uptimeNanoseconds
 
     init(path: String, fd: Int32) {

@@ -60,8 +60,11 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    /// Most hour files kept open at once (records arrive in time order, so one or two are in use).
-    static var maxOpenFiles: Int { 4 }
+    /// Most hour files kept open at once. Records arrive in time order, so the hour being written
+    /// and the one before it are the ones in use; every open file keeps its keys in memory (an hour
+    /// of market snapshots: 144,000 keys, about 4 MiB), so older hours are closed. A replay into an
+    /// older hour reopens its file and reads its keys back from it.
+    static var maxOpenFiles: Int { 2 }
 
     /// - Throws: `StorageError(.unsupportedRecord)` when `Record` has no JSON mapping, or not the
     ///   requested form, or no form is requested; `StorageError(.io)` for a relative directory.
