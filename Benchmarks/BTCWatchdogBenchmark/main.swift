@@ -78,6 +78,7 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             try await daemon.waitUntil("price row") { try await maxSecond() != nil }
             try await Task.sleep(for: .seconds(warmup))
 
+            let loadStart = Self.loadAverage()
             let cpuStart = try ProcStats.cpuSeconds(pid)
             let wallStart = Date()
             var last = try await maxSecond() ?? 0
@@ -100,6 +101,7 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             let mib = { (key: String) in String(format: "%.1f MiB", Double(status[key] ?? 0) / 1024) }
             var table = ResultTable()
             table.add("feed", String(format: "%.1f s", wall))
+            table.add("load average (1/5/15 min) at start → end", "\(loadStart) → \(Self.loadAverage())")
             table.add("daemon CPU (user+sys) per second of feed", String(format: "%.1f ms (%.2f %%)", cpu / wall * 1000, cpu / wall * 100), "≤ 2 % of a core")
             table.add("peak RSS (VmHWM)", mib("VmHWM"), "≤ 20 MB")
             table.add("RSS at end (VmRSS)", mib("VmRSS"))
@@ -112,8 +114,9 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             table.add("price_history rows (whole run)", rowCount)
             table.add("daemon exit status", "\(exitStatus)", "0")
             if decodeMessages > 0 {
-                let (decode, baseline) = try Self.decodeCost(messages: decodeMessages)
-                table.add("decode µs/message (CoinbaseMessage)", String(format: "%.2f", decode))
+                let (decode, general, baseline) = try Self.decodeCost(messages: decodeMessages)
+                table.add("decode µs/message (CoinbaseMessage, frame bytes)", String(format: "%.2f", decode))
+                table.add("  general decoder (OrderedJSON tree)", String(format: "%.2f (ratio %.1f×)", general, general / decode))
                 table.add("  baseline: JSONSerialization parse only", String(format: "%.2f (ratio %.1f×)", baseline, baseline / decode))
             }
             table.print()
@@ -130,19 +133,32 @@ struct BTCWatchdogBenchmark: ParsableCommand {
         await server.shutdown()
     }
 
-    /// Microseconds per message to decode the fixture's ticker messages with the feed's decoder,
-    /// and, as the raw baseline in the same run, to merely parse them with `JSONSerialization`
-    /// (what the decoder used before).
-    static func decodeCost(messages: Int) throws -> (decode: Double, baseline: Double) {
+    /// The machine's load averages (`/proc/loadavg`), for reading the figures of a shared machine.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    /// Microseconds per message to decode the fixture's ticker messages as the feed does (from the
+    /// frame's bytes, through the ticker fast path), with the general decoder alone, and, as the
+    /// raw baseline in the same run, to merely parse them with `JSONSerialization`.
+    static func decodeCost(messages: Int) throws -> (decode: Double, general: Double, baseline: Double) {
         let texts = (0..<1_000).map { i in
             CoinbasePayloads.ticker(price: "64\(100 + i % 900).12000000", tradeId: 43_736_677 + Int64(i), sequence: 5_928_281_348 + Int64(i),
                                     time: "2026-11-25T18:30:11.\(100_000 + i)Z")
         }
+        let frames = texts.map { Array($0.utf8) }
         var sink = 0
         let clock = ContinuousClock()
         let decode = try clock.measure {
             for i in 0..<messages {
-                if case .ticker(let t) = try CoinbaseMessage.decode(texts[i % texts.count]) { sink &+= Int(t.tradeId) }
+                let message = try frames[i % frames.count].withUnsafeBytes { try CoinbaseMessage.decode(utf8: $0) }
+                if case .ticker(let t) = message { sink &+= Int(t.tradeId) }
+            }
+        }
+        let general = try clock.measure {
+            for i in 0..<messages {
+                if case .ticker(let t) = try CoinbaseMessage.decodeGeneral(utf8: frames[i % frames.count]) { sink &+= Int(t.tradeId) }
             }
         }
         let baseline = try clock.measure {
@@ -153,7 +169,7 @@ struct BTCWatchdogBenchmark: ParsableCommand {
         }
         guard sink != 0 else { throw ValidationError("nothing decoded") }
         let micros = { (d: Duration) in Double(d / .nanoseconds(1)) / 1000 / Double(messages) }
-        return (micros(decode), micros(baseline))
+        return (micros(decode), micros(general), micros(baseline))
     }
 }
 

@@ -98,4 +98,34 @@ import Testing
             #expect(c.tradesYielded == 2)
         }
     }
+
+    /// The feed reads frames itself now: a text message split over a text frame and continuation
+    /// frames is joined and decoded, a binary message (whole or fragmented) is skipped, and a
+    /// continuation frame outside a message ends the session, which reconnects.
+    @Test func joinsFragmentedTextAndSkipsBinary() async throws {
+        try await withFixtureServer(mode: .silent) { server in
+            let feed = testFeed(server)
+            var events = feed.events().makeAsyncIterator()
+            _ = try await next(&events, "connected", where: { $0 == .connected })
+            try await eventually("subscribe received") { server.receivedTexts.count == 1 }
+            let time = "2024-03-01T12:00:00.250000Z"
+            server.sendFrames(text: CoinbasePayloads.ticker(price: "64000.10", tradeId: 200, sequence: 1, time: time), fragments: 4)
+            server.sendFrames(binary: Array(CoinbasePayloads.ticker(price: "1.00", tradeId: 201, sequence: 2, time: time).utf8), fragments: 1)
+            server.sendFrames(binary: Array(CoinbasePayloads.ticker(price: "1.00", tradeId: 202, sequence: 3, time: time).utf8), fragments: 3)
+            server.sendFrames(text: CoinbasePayloads.ticker(price: "64000.30", tradeId: 203, sequence: 4, time: time), fragments: 1)
+            let (a, _) = try await next(&events, "fragmented trade 200", where: isTrade)
+            let (b, skipped) = try await next(&events, "trade 203", where: isTrade)
+            #expect(skipped.isEmpty)
+            guard case .trade(let ta) = a, case .trade(let tb) = b else { return }
+            #expect(ta.tradeId == 200 && ta.price == USDCents(cents: 6_400_010))
+            #expect(tb.tradeId == 203 && tb.price == USDCents(cents: 6_400_030))
+            #expect(feed.counters.messages == 2)
+            #expect(feed.counters.malformed == 0)
+
+            server.sendContinuationFrame(Array("{}".utf8))
+            let (end, _) = try await next(&events, "session ended", where: isDisconnected)
+            guard case .disconnected(let reason) = end else { return }
+            #expect(reason.contains("continuation frame"))
+        }
+    }
 }

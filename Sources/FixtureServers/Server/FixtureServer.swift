@@ -137,6 +137,42 @@ public final class FixtureServer: Sendable {
         for c in open { CoinbaseWebSocketHandler.send(text, on: c) }
     }
 
+    /// Sends `text` to every open websocket connection split into `fragments` frames (a text frame
+    /// and continuation frames), as the protocol allows any message to be.
+    public func sendFrames(text: String, fragments: Int) {
+        sendFrames(Array(text.utf8), opcode: .text, fragments: fragments)
+    }
+
+    /// Sends a binary message to every open websocket connection, in `fragments` frames.
+    public func sendFrames(binary: [UInt8], fragments: Int) {
+        sendFrames(binary, opcode: .binary, fragments: fragments)
+    }
+
+    /// Sends one continuation frame outside any message (a protocol error the client must handle).
+    public func sendContinuationFrame(_ bytes: [UInt8]) {
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open {
+            c.writeAndFlush(WebSocketFrame(fin: true, opcode: .continuation, data: c.allocator.buffer(bytes: bytes)), promise: nil)
+        }
+    }
+
+    private func sendFrames(_ bytes: [UInt8], opcode: WebSocketOpcode, fragments: Int) {
+        let count = max(1, min(fragments, bytes.count))
+        let size = (bytes.count + count - 1) / count
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open {
+            var start = 0
+            while start < bytes.count || start == 0 {
+                let end = min(bytes.count, start + size)
+                let frame = WebSocketFrame(fin: end == bytes.count, opcode: start == 0 ? opcode : .continuation,
+                                           data: c.allocator.buffer(bytes: bytes[start..<end]))
+                c.writeAndFlush(frame, promise: nil)
+                start = end
+                if bytes.isEmpty { break }
+            }
+        }
+    }
+
     /// Drops every open websocket connection without a close frame; the mode is unchanged.
     public func dropConnections() {
         let open = core.state.withLock { Array($0.channels.values) }

@@ -22,20 +22,39 @@ public enum CoinbaseMessage: Sendable, Hashable {
     /// is not a positive decimal, or without `trade_id`/`sequence`/`time`, throws: the feed counts
     /// and drops it. Never traps on input.
     ///
-    /// Parsed with StorageKit's strict byte-level `OrderedJSON` reader rather than
-    /// `JSONSerialization`: the feed decodes about a thousand of these a second, and building a
-    /// Foundation dictionary of bridged objects per message was most of the daemon's CPU time.
+    /// A plain ticker (nearly every message) is read by `CoinbaseTickerScanner` in one pass over
+    /// the text's bytes; everything else, and every error, by `decodeGeneral`. Both give the same
+    /// result for any text the fast path accepts.
     public static func decode(_ text: some StringProtocol, productId: String = "BTC-USD") throws(PriceFeedError) -> CoinbaseMessage {
+        let fast = text.utf8.withContiguousStorageIfAvailable {
+            CoinbaseTickerScanner.ticker(in: UnsafeRawBufferPointer($0), productId: productId)
+        }
+        if let ticker = fast ?? nil { return .ticker(ticker) }
+        return try decodeGeneral(utf8: text.utf8, productId: productId)
+    }
+
+    /// `decode(_:productId:)` on one message's UTF-8 bytes (a websocket frame's payload, read in
+    /// place: no `String` is made of the message).
+    public static func decode(utf8 bytes: UnsafeRawBufferPointer, productId: String = "BTC-USD") throws(PriceFeedError) -> CoinbaseMessage {
+        if let ticker = CoinbaseTickerScanner.ticker(in: bytes, productId: productId) { return .ticker(ticker) }
+        return try decodeGeneral(utf8: bytes, productId: productId)
+    }
+
+    /// The general decoder: any message, through StorageKit's strict byte-level `OrderedJSON`
+    /// tree (rather than `JSONSerialization`, whose dictionary of bridged objects per message was
+    /// most of the daemon's CPU time once). It is the reference the ticker fast path must agree
+    /// with, and the one that reports every error.
+    public static func decodeGeneral(utf8 bytes: some Collection<UInt8>, productId: String = "BTC-USD") throws(PriceFeedError) -> CoinbaseMessage {
         let subject = "coinbase websocket"
         let object: OrderedJSON
         do throws(OrderedJSONError) {
-            object = try OrderedJSON.parse(text.utf8)
+            object = try OrderedJSON.parse(bytes)
         } catch {
             throw PriceFeedError(.malformedMessage, subject: subject, "message is not JSON (\(error))",
-                                 excerpt: PriceFeedError.excerpt(of: text.utf8))
+                                 excerpt: PriceFeedError.excerpt(of: bytes))
         }
         func fail(_ code: PriceFeedError.Code, _ why: String) -> PriceFeedError {
-            PriceFeedError(code, subject: subject, why, excerpt: PriceFeedError.excerpt(of: text.utf8))
+            PriceFeedError(code, subject: subject, why, excerpt: PriceFeedError.excerpt(of: bytes))
         }
         guard case .object = object else { throw fail(.malformedMessage, "message is not a JSON object") }
         guard let type = object["type"]?.stringValue else { throw fail(.malformedMessage, "message has no string `type`") }

@@ -131,10 +131,13 @@ public final class CoinbaseTickerFeed: Sendable {
                 await onEvent(.connected)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     let read: @Sendable () async throws -> Void = {
-                        for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
+                        // Frames, not `messages(maxSize:)`: a text message is decoded from the
+                        // frame's bytes in place instead of being copied into a `String` first.
+                        var assembler = WebSocketMessageAssembler(maxSize: configuration.maxMessageSize)
+                        for try await frame in inbound {
                             watch.touch()
-                            guard case .text(let text) = message else { continue }
-                            if let event = self.handle(text) { await onEvent(event) }
+                            guard let message = try assembler.append(frame) else { continue }
+                            if let event = message.withUnsafeReadableBytes({ self.handle($0) }) { await onEvent(event) }
                         }
                         throw SessionEnd(description: "closed by server")
                     }
@@ -161,11 +164,11 @@ public final class CoinbaseTickerFeed: Sendable {
         }
     }
 
-    /// Decodes and filters one text frame; returns the event to yield, if any.
-    private func handle(_ text: String) -> CoinbaseFeedEvent? {
+    /// Decodes and filters one text message (its UTF-8 bytes); returns the event to yield, if any.
+    private func handle(_ bytes: UnsafeRawBufferPointer) -> CoinbaseFeedEvent? {
         let decoded: CoinbaseMessage
         do {
-            decoded = try CoinbaseMessage.decode(text, productId: configuration.productId)
+            decoded = try CoinbaseMessage.decode(utf8: bytes, productId: configuration.productId)
         } catch {
             state.withLock {
                 $0.counters.messages += 1

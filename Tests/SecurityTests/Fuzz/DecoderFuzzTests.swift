@@ -48,6 +48,11 @@ import Testing
 
     @Test func coinbaseMessages() throws {
         try Self.fuzz("coinbase") { input in
+            // The ticker fast path (from the frame's bytes) and the general decoder agree on every
+            // input: the same message, or the same error.
+            let fast = Result { try input.withUnsafeBytes { try CoinbaseMessage.decode(utf8: $0) } }
+            let general = Result { try CoinbaseMessage.decodeGeneral(utf8: input) }
+            #expect(String(describing: fast) == String(describing: general))
             let text = String(decoding: input, as: UTF8.self)
             do {
                 if case .ticker(let ticker) = try CoinbaseMessage.decode(text) {
