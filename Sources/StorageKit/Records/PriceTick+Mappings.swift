@@ -122,13 +122,16 @@ public enum LegacyPriceLog {
         // One array, refilled for every row: `emit` binds it and lets it go, so it stays unique and
         // is overwritten in place.
         var row = [SQLiteValue](repeating: .null, count: 10)
-        for tick in sorted {
-            let mean = average.average(at: tick.second).legacyDollars
-            average.record(second: tick.second, cents: tick.price.cents)
-            row[0] = .text(NewYorkTime.legacyText(epochSeconds: tick.second))
-            row[1] = .real(tick.price.dollars)
+        // By index, reading fields in place: a `for tick in` loop copies every tick (and retains
+        // its source text) only to read three fields.
+        for i in sorted.indices {
+            let second = sorted[i].second
+            let mean = average.average(at: second).legacyDollars
+            average.record(second: second, cents: sorted[i].price.cents)
+            row[0] = .text(NewYorkTime.legacyText(epochSeconds: second))
+            row[1] = .real(sorted[i].price.dollars)
             row[2] = .real(mean)
-            if let legacy = tick.legacyColumns {
+            if let legacy = sorted[i].legacyColumns {
                 row[3] = real(legacy.momentum)
                 row[4] = real(legacy.delta1m)
                 row[5] = real(legacy.delta2m)
