@@ -76,14 +76,14 @@ public enum LegacyPriceLog {
         }
     }
 
-    /// Bound values for a batch, handed to `emit` row by row in time order. `one_minute_avg` follows the legacy definition: the mean price of
-    /// the rows of the preceding 60 seconds, excluding the row being written, falling back to the
-    /// latest earlier row's price, then 0.0. (The legacy took "rows with key ≥ now−60 s" at insert
-    /// time; for rows written in time order that is the same set. Using [t−60 s, t) keeps a replay
-    /// of the same batch byte-identical.)
+    /// Bound values for a batch, handed to `emit` row by row in time order. `one_minute_avg` follows
+    /// the legacy definition: the mean price of the rows of the preceding 60 seconds, excluding the
+    /// row being written, falling back to the latest earlier row's price, then 0.0. (The legacy took
+    /// "rows with key ≥ now−60 s" at insert time; for rows written in time order that is the same
+    /// set. Using [t−60 s, t) keeps a replay of the same batch byte-identical.)
     static func forEachRow(_ batch: [PriceTick], _ context: SQLiteRowContext, _ emit: ([SQLiteValue]) throws -> Void) throws {
         // A live batch comes in time order already; sorting it anyway would copy every tick.
-        let inOrder = zip(batch, batch.dropFirst()).allSatisfy { $0.second <= $1.second }
+        let inOrder = batch.indices.dropFirst().allSatisfy { batch[$0 - 1].second <= batch[$0].second }
         let sorted = inOrder ? batch : batch.sorted { $0.second < $1.second }
         guard let first = sorted.first else { return }
         // Seed the running average with the stored rows of the minute before the first tick, plus the
@@ -140,7 +140,7 @@ public enum LegacyPriceLog {
                 row[8] = real(legacy.delta15m)
                 row[9] = real(legacy.delta30m)
             } else {
-                for i in 3..<10 { row[i] = .null }
+                for column in 3..<10 { row[column] = .null }
             }
             try emit(row)
         }
