@@ -134,7 +134,7 @@ let package = Package(
         .executableTarget(name: "ReplayServer", dependencies: ["FixtureServers", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "WriterBenchmark",
-            dependencies: ["ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BenchmarkSupport", "ServiceKit", "StorageKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/WriterBenchmark"
         ),
         .executableTarget(

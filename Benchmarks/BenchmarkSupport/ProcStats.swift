@@ -70,4 +70,10 @@ public enum ProcStats {
             (try? String(contentsOfFile: "\(dir)/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
+
+    /// `/proc/loadavg`'s three averages (1, 5 and 15 minutes), for the conditions of a figure.
+    public static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
 import Logging
 import StorageKit
@@ -38,7 +39,8 @@ struct WriterBenchmark: AsyncParsableCommand {
         let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: TimeInterval(end)) }
         print("writer-benchmark: \(rows) rows in batches of \(batch); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(dir)")
 
-        var results: [(String, Double, String, Double)] = []
+        var results: [(String, Double, Double?, String, Double, Double?)] = []
+        var writerAlone: [String: (Double, Double)] = [:]  // "postgres"/"sqlite" -> that writer's time, this run
         let selected = Set(writers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
 
         // Baseline files, in each tool's input format.
@@ -70,41 +72,47 @@ struct WriterBenchmark: AsyncParsableCommand {
             return schema
         }
         let rawSchema = try await freshSchema("bench_raw")
-        let copySeconds = try time {
+        let (copySeconds, _) = try time {
             try runTool("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "\\copy \(rawSchema.quoted).price_history (ts, price, source) FROM '\(copyFile)'"])
         }
         if selected.contains("postgres") {
             let pgSchema = try await freshSchema("bench_writer")
             let pgWriter = try PostgresWriter<PriceTick>(configuration: PostgresConfiguration(applicationName: "writer-benchmark"), schema: pgSchema, logger: logger)
-            let pgSeconds = try await timeAsync {
+            let (pgSeconds, pgCPU) = try await timeAsync {
                 for b in batches { try await pgWriter.write(b) }
                 try await pgWriter.flush()
             }
             try await pgWriter.close()
-            results.append(("PostgresWriter", pgSeconds, "psql \\copy", copySeconds))
+            results.append(("PostgresWriter", pgSeconds, pgCPU, "psql \\copy", copySeconds, nil))
+            writerAlone["postgres"] = (pgSeconds, pgCPU)
         }
 
         // SQLite: .import baseline into a fresh legacy file, then SQLiteWriter (WAL, synchronous=FULL).
         let importFile = dir + "/import.db"
         let create = PriceTick.sqlite!.createSQL
-        let importSeconds = try time {
+        let (importSeconds, importCPU) = try time {
             try runTool("/usr/bin/sqlite3", [importFile, create, ".mode csv", ".import \(csvFile) price_log"])
         }
         if selected.contains("sqlite") {
             let sqlitePath = dir + "/writer.db"
             let sqliteWriter = try SQLiteWriter<PriceTick>(path: sqlitePath, clock: clock, logger: logger)
-            let sqliteSeconds = try await timeAsync {
+            let (sqliteSeconds, sqliteCPU) = try await timeAsync {
                 for b in batches { try await sqliteWriter.write(b) }
                 try await sqliteWriter.flush()
             }
             try await sqliteWriter.close()
-            results.append(("SQLiteWriter", sqliteSeconds, "sqlite3 .import", importSeconds))
+            results.append(("SQLiteWriter", sqliteSeconds, sqliteCPU, "sqlite3 .import", importSeconds, importCPU))
+            writerAlone["sqlite"] = (sqliteSeconds, sqliteCPU)
         }
 
         // Fan-out: SQLite primary + PostgreSQL shadow. Two figures: until the last `write` returned
         // (what the daemon waits for: the primary, while the shadow drains beside it), and until the
-        // shadow has caught up (the sustained rate of both stores together).
+        // shadow has caught up (the sustained rate of both stores together). Each is read against
+        // the slower sink's raw baseline and, when it was timed in this run, that sink's writer alone.
         let slowerSink = max(copySeconds, importSeconds)
+        let slowerSinkName = importSeconds >= copySeconds ? "sqlite" : "postgres"
+        let slowerRaw = importSeconds >= copySeconds ? "sqlite3 .import" : "psql \\copy"
+        let slowerWriter = importSeconds >= copySeconds ? "SQLiteWriter alone" : "PostgresWriter alone"
         if selected.contains("fanout") {
             let fanSchema = try await freshSchema("bench_fanout")
             let fan = FanOutWriter(
@@ -112,15 +120,24 @@ struct WriterBenchmark: AsyncParsableCommand {
                 shadows: [try PostgresWriter<PriceTick>(configuration: PostgresConfiguration(applicationName: "writer-benchmark"), schema: fanSchema, logger: logger)],
                 flushTimeout: .seconds(600), logger: logger)
             let fanStart = ContinuousClock.now
+            let fanCPUStart = try ProcStats.cpuSeconds(getpid())
             for b in batches { try await fan.write(b) }
             let fanWriteSeconds = seconds(ContinuousClock.now - fanStart)
+            let fanWriteCPU = try ProcStats.cpuSeconds(getpid()) - fanCPUStart
             try await fan.flush()
             let fanSeconds = seconds(ContinuousClock.now - fanStart)
+            let fanCPU = try ProcStats.cpuSeconds(getpid()) - fanCPUStart
             let fanBacklog = await fan.status().backlog
             try await fan.close()
             guard fanBacklog == 0 else { throw ValidationError("the fan-out's shadow did not catch up (backlog \(fanBacklog))") }
-            results.append(("FanOut writes returned", fanWriteSeconds, "slower raw sink", slowerSink))
-            results.append(("FanOut shadow caught up", fanSeconds, "slower raw sink", slowerSink))
+            let slowerRawCPU = importSeconds >= copySeconds ? importCPU : nil
+            results.append(("FanOut writes returned", fanWriteSeconds, fanWriteCPU, slowerRaw, slowerSink, slowerRawCPU))
+            results.append(("FanOut shadow caught up", fanSeconds, fanCPU, slowerRaw, slowerSink, slowerRawCPU))
+            if let (alone, aloneCPU) = writerAlone[slowerSinkName] {
+                results.append(("FanOut writes returned", fanWriteSeconds, fanWriteCPU, slowerWriter, alone, aloneCPU))
+                results.append(("FanOut shadow caught up", fanSeconds, fanCPU, slowerWriter, alone, aloneCPU))
+            }
+            print("fan-out phases: writes returned after \(fmt(fanWriteSeconds)) s, shadow caught up \(fmt(fanSeconds - fanWriteSeconds)) s later")
         }
 
         // JSON archive: no raw baseline of the same format; rows/s only.
@@ -131,7 +148,7 @@ struct WriterBenchmark: AsyncParsableCommand {
             jsonSeconds = try await timeAsync {
                 for b in batches { try await jsonWriter.write(b) }
                 try await jsonWriter.flush()
-            }
+            }.seconds
             try await jsonWriter.close()
         }
 
@@ -140,11 +157,17 @@ struct WriterBenchmark: AsyncParsableCommand {
         }
         await connection.close()
 
+        // CPU: user + system seconds of this process during the writer's phase (all its threads; a
+        // PostgreSQL writer's server backend is not included) and of the baseline's tool process
+        // (`sqlite3`; `psql \copy` leaves the work to the server, so no figure). On a busy machine
+        // the wall-clock times swing with the load; the CPU seconds much less.
         print("")
-        print(pad("writer", 26) + pad("seconds", 10) + pad("rows/s", 12) + pad("baseline", 18) + pad("baseline s", 12) + "ratio (baseline time / writer time)")
-        for (name, seconds, baseline, baseSeconds) in results {
-            print(pad(name, 26) + pad(fmt(seconds), 10) + pad(String(Int(Double(rows) / seconds)), 12)
-                  + pad(baseline, 18) + pad(fmt(baseSeconds), 12) + fmt(baseSeconds / seconds) + "×")
+        print("load average: \(ProcStats.loadAverage())")
+        print(pad("writer", 26) + pad("seconds", 10) + pad("rows/s", 12) + pad("cpu s", 8) + pad("baseline", 22) + pad("baseline s", 12)
+              + pad("cpu s", 8) + "ratio (baseline time / writer time)")
+        for (name, seconds, cpu, baseline, baseSeconds, baseCPU) in results {
+            print(pad(name, 26) + pad(fmt(seconds), 10) + pad(String(Int(Double(rows) / seconds)), 12) + pad(cpu.map(fmt) ?? "-", 8)
+                  + pad(baseline, 22) + pad(fmt(baseSeconds), 12) + pad(baseCPU.map(fmt) ?? "-", 8) + fmt(baseSeconds / seconds) + "×")
         }
         if let jsonSeconds {
             print(pad("JSONWriter (archive)", 26) + pad(fmt(jsonSeconds), 10) + pad(String(Int(Double(rows) / jsonSeconds)), 12) + "-")
@@ -159,18 +182,20 @@ func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
-func time(_ body: () throws -> Void) throws -> Double {
+/// Wall-clock seconds of `body`, and the CPU seconds of the tool processes it ran and waited for.
+func time(_ body: () throws -> Void) throws -> (seconds: Double, childCPU: Double) {
     let start = ContinuousClock.now
+    let cpuStart = try ProcStats.childrenCPUSeconds(getpid())
     try body()
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    return (seconds(ContinuousClock.now - start), try ProcStats.childrenCPUSeconds(getpid()) - cpuStart)
 }
 
-func timeAsync(_ body: () async throws -> Void) async throws -> Double {
+/// Wall-clock seconds of `body`, and this process's CPU seconds meanwhile.
+func timeAsync(_ body: () async throws -> Void) async throws -> (seconds: Double, cpu: Double) {
     let start = ContinuousClock.now
+    let cpuStart = try ProcStats.cpuSeconds(getpid())
     try await body()
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    return (seconds(ContinuousClock.now - start), try ProcStats.cpuSeconds(getpid()) - cpuStart)
 }
 
 func runTool(_ tool: String, _ arguments: [String]) throws {

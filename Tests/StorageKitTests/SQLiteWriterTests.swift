@@ -212,6 +212,63 @@ private struct NoSQLite: StorableRecord {
         }
     }
 
+    /// Rows are bound one by one from one reused array: a row without derived columns after rows
+    /// with them must get NULLs, not the previous row's values; a later row's columns its own.
+    @Test func derivedColumnsAreEachRowsOwnWhenRowsAreStreamed() async throws {
+        try await withTemporaryPath { dir in
+            let file = dir + "/p.db"
+            let writer = try SQLiteWriter<PriceTick>(path: file, clock: fixedClock(now))
+            var withColumns = tick(now - 3, 100)
+            withColumns.legacyColumns = LegacyPriceColumns(momentum: 1.5, delta1m: -2.25, delta2m: nil, delta3m: 3,
+                                                           delta4m: 4, delta15m: 15, delta30m: .nan)
+            var other = tick(now - 1, 300)
+            other.legacyColumns = LegacyPriceColumns(momentum: nil, delta1m: 7, delta2m: 8, delta3m: nil,
+                                                     delta4m: nil, delta15m: nil, delta30m: 30)
+            // Given out of time order: the writer sorts, then streams.
+            try await writer.write([other, tick(now - 2, 200), withColumns])
+            try await writer.close()
+            #expect(try sqlite3CLI(file, """
+                SELECT timestamp, price, quote(momentum), quote(delta_1m), quote(delta_2m), quote(delta_3m), \
+                quote(delta_4m), quote(delta_15m), quote(delta_30m) FROM price_log ORDER BY timestamp
+                """) == """
+                2025-11-25T10:49:27|1.0|1.5|-2.25|NULL|3.0|4.0|15.0|NULL
+                2025-11-25T10:49:28|2.0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+                2025-11-25T10:49:29|3.0|NULL|7.0|8.0|NULL|NULL|NULL|30.0
+
+                """)
+        }
+    }
+
+    /// The mapping's streamed rows and its one-list form are the same rows (the list form feeds the
+    /// benchmark's `sqlite3 .import` baseline).
+    @Test func streamedRowsEqualTheListOfRows() async throws {
+        try await withTemporaryPath { dir in
+            let mapping = try #require(PriceTick.sqlite)
+            let batch = (0..<300).map { tick(now - 300 + Int64($0), 9_000_000 + Int64($0 * 13 % 101)) }
+            var streamed: [[SQLiteValue]] = []
+            let context = try SQLiteConnection(path: dir + "/p.db")
+            try context.execute(mapping.createSQL)
+            try mapping.forEachRow(batch, context) { streamed.append($0) }
+            #expect(streamed.count == 300)
+            #expect(streamed == (try mapping.bindRows(batch, context)))
+            #expect(streamed == (try LegacyPriceLog.bindRowsForBenchmark(batch)))
+            #expect(Set(streamed.compactMap { $0[0].text }).count == 300)
+            #expect(streamed[1][2] == .real(90_000.00 + Double(0 * 13 % 101) / 100))
+        }
+    }
+
+    /// A statement rebinds every parameter without clearing first, so binding fewer values than it
+    /// has parameters must still leave the rest NULL, not the previous values.
+    @Test func fewerValuesThanParametersLeaveTheRestNull() async throws {
+        try await withTemporaryPath { dir in
+            let connection = try SQLiteConnection(path: dir + "/p.db")
+            let select = try connection.prepare("SELECT ?1, ?2")
+            #expect(try select.query([.integer(1), .text("two")]) == [[.integer(1), .text("two")]])
+            #expect(try select.query([.integer(3)]) == [[.integer(3), .null]])
+            #expect(try select.query([.real(4.5), .null]) == [[.real(4.5), .null]])
+        }
+    }
+
     @Test func autumnFallBackKeysAreWhatTheLegacyWrote() async throws {
         try await withTemporaryPath { dir in
             let file = dir + "/p.db"

@@ -42,7 +42,7 @@ extension PriceTick {
                 INSERT OR REPLACE INTO price_log (timestamp, price, one_minute_avg, momentum, delta_1m, delta_2m, \
                 delta_3m, delta_4m, delta_15m, delta_30m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            bindRows: { batch, context in try LegacyPriceLog.bindRows(batch, context) },
+            forEachRow: { batch, context, emit in try LegacyPriceLog.forEachRow(batch, context, emit) },
             trim: .init(
                 sql: "DELETE FROM price_log WHERE timestamp < ?",
                 parameter: { now in .text(NewYorkTime.legacyText(epochSeconds: Int64(now.timeIntervalSince1970) - LegacyPriceLog.retentionSeconds)) }
@@ -76,14 +76,16 @@ public enum LegacyPriceLog {
         }
     }
 
-    /// Bound values for a batch. `one_minute_avg` follows the legacy definition: the mean price of
-    /// the rows of the preceding 60 seconds, excluding the row being written, falling back to the
-    /// latest earlier row's price, then 0.0. (The legacy took "rows with key ≥ now−60 s" at insert
-    /// time; for rows written in time order that is the same set. Using [t−60 s, t) keeps a replay
-    /// of the same batch byte-identical.)
-    static func bindRows(_ batch: [PriceTick], _ context: SQLiteRowContext) throws -> [[SQLiteValue]] {
-        let sorted = batch.sorted { $0.second < $1.second }
-        guard let first = sorted.first else { return [] }
+    /// Bound values for a batch, handed to `emit` row by row in time order. `one_minute_avg` follows
+    /// the legacy definition: the mean price of the rows of the preceding 60 seconds, excluding the
+    /// row being written, falling back to the latest earlier row's price, then 0.0. (The legacy took
+    /// "rows with key ≥ now−60 s" at insert time; for rows written in time order that is the same
+    /// set. Using [t−60 s, t) keeps a replay of the same batch byte-identical.)
+    static func forEachRow(_ batch: [PriceTick], _ context: SQLiteRowContext, _ emit: ([SQLiteValue]) throws -> Void) throws {
+        // A live batch comes in time order already; sorting it anyway would copy every tick.
+        let inOrder = batch.indices.dropFirst().allSatisfy { batch[$0 - 1].second <= batch[$0].second }
+        let sorted = inOrder ? batch : batch.sorted { $0.second < $1.second }
+        guard let first = sorted.first else { return }
         // Seed the running average with the stored rows of the minute before the first tick, plus the
         // latest row before that minute (the legacy fallback). Keys are compared with an hour of
         // margin and filtered on the decoded second, because in the fall-back hour local keys are not
@@ -117,27 +119,40 @@ public enum LegacyPriceLog {
         for seed in seeds where seed.second >= windowStart { average.record(second: seed.second, cents: seed.cents) }
 
         func real(_ v: Double?) -> SQLiteValue { v.map { $0.isFinite ? SQLiteValue.real($0) : .null } ?? .null }
-        var out: [[SQLiteValue]] = []
-        out.reserveCapacity(sorted.count)
-        for tick in sorted {
-            let mean = average.average(at: tick.second).legacyDollars
-            average.record(second: tick.second, cents: tick.price.cents)
-            let legacy = tick.legacyColumns
-            out.append([
-                .text(NewYorkTime.legacyText(epochSeconds: tick.second)),
-                .real(tick.price.dollars),
-                .real(mean),
-                real(legacy?.momentum), real(legacy?.delta1m), real(legacy?.delta2m), real(legacy?.delta3m),
-                real(legacy?.delta4m), real(legacy?.delta15m), real(legacy?.delta30m),
-            ])
+        // One array, refilled for every row: `emit` binds it and lets it go, so it stays unique and
+        // is overwritten in place.
+        var row = [SQLiteValue](repeating: .null, count: 10)
+        // By index, reading fields in place: a `for tick in` loop copies every tick (and retains
+        // its source text) only to read three fields.
+        for i in sorted.indices {
+            let second = sorted[i].second
+            let mean = average.average(at: second).legacyDollars
+            average.record(second: second, cents: sorted[i].price.cents)
+            row[0] = .text(NewYorkTime.legacyText(epochSeconds: second))
+            row[1] = .real(sorted[i].price.dollars)
+            row[2] = .real(mean)
+            if let legacy = sorted[i].legacyColumns {
+                row[3] = real(legacy.momentum)
+                row[4] = real(legacy.delta1m)
+                row[5] = real(legacy.delta2m)
+                row[6] = real(legacy.delta3m)
+                row[7] = real(legacy.delta4m)
+                row[8] = real(legacy.delta15m)
+                row[9] = real(legacy.delta30m)
+            } else {
+                for column in 3..<10 { row[column] = .null }
+            }
+            try emit(row)
         }
-        return out
     }
 
     /// The legacy row values for a batch written to an empty file (benchmark baselines feed the same
     /// values to `sqlite3 .import`).
     public static func bindRowsForBenchmark(_ batch: [PriceTick]) throws -> [[SQLiteValue]] {
-        try bindRows(batch, EmptyRowContext())
+        var rows: [[SQLiteValue]] = []
+        rows.reserveCapacity(batch.count)
+        try forEachRow(batch, EmptyRowContext()) { rows.append($0) }
+        return rows
     }
 
     private struct EmptyRowContext: SQLiteRowContext {

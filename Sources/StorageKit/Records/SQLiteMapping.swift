@@ -11,10 +11,14 @@ public struct SQLiteMapping<Record: Sendable>: Sendable {
     /// The insert statement with `?` placeholders. Legacy tables use `INSERT OR REPLACE`: a later
     /// write of the same key overwrites, which is also what makes a replay idempotent.
     public var insertSQL: String
-    /// Turns a validated batch into the bound values of `insertSQL`, one array per row. It may read
-    /// the database first (through `SQLiteRowContext`), e.g. to seed a moving average from the
-    /// rows already stored, exactly as the legacy code computed it before each insert.
-    public var bindRows: @Sendable (_ batch: [Record], _ context: SQLiteRowContext) throws -> [[SQLiteValue]]
+    /// Turns a validated batch into the bound values of `insertSQL`, handing each row to `emit` in
+    /// insert order. It may read the database first (through `SQLiteRowContext`), e.g. to seed a
+    /// moving average from the rows already stored, exactly as the legacy code computed it before
+    /// each insert; it must not read it while emitting (the writer inserts each row as it comes).
+    /// The array handed to `emit` may be reused for the next row: `emit` binds it and lets it go,
+    /// so a batch costs no per-row array and no batch-sized list of rows.
+    public var forEachRow: @Sendable (_ batch: [Record], _ context: SQLiteRowContext,
+                                      _ emit: (_ row: [SQLiteValue]) throws -> Void) throws -> Void
     /// Statement and parameter that trim old rows after each write (legacy 30-day trim), if any.
     public var trim: Trim?
     /// Reads every row back, in key order, as records (for readers, tests and parity).
@@ -39,7 +43,7 @@ public struct SQLiteMapping<Record: Sendable>: Sendable {
         table: String,
         createSQL: String,
         insertSQL: String,
-        bindRows: @escaping @Sendable ([Record], SQLiteRowContext) throws -> [[SQLiteValue]],
+        forEachRow: @escaping @Sendable ([Record], SQLiteRowContext, (_ row: [SQLiteValue]) throws -> Void) throws -> Void,
         trim: Trim? = nil,
         selectSQL: String,
         decode: @escaping @Sendable (SQLiteRowValues) throws -> Record?
@@ -47,10 +51,33 @@ public struct SQLiteMapping<Record: Sendable>: Sendable {
         self.table = table
         self.createSQL = createSQL
         self.insertSQL = insertSQL
-        self.bindRows = bindRows
+        self.forEachRow = forEachRow
         self.trim = trim
         self.selectSQL = selectSQL
         self.decode = decode
+    }
+
+    /// A mapping whose rows are computed as one list (small tables, tests).
+    public init(
+        table: String,
+        createSQL: String,
+        insertSQL: String,
+        bindRows: @escaping @Sendable ([Record], SQLiteRowContext) throws -> [[SQLiteValue]],
+        trim: Trim? = nil,
+        selectSQL: String,
+        decode: @escaping @Sendable (SQLiteRowValues) throws -> Record?
+    ) {
+        self.init(table: table, createSQL: createSQL, insertSQL: insertSQL,
+                  forEachRow: { batch, context, emit in try bindRows(batch, context).forEach(emit) },
+                  trim: trim, selectSQL: selectSQL, decode: decode)
+    }
+
+    /// The bound values of every row of `batch`, as one list (tests, benchmark baselines).
+    public func bindRows(_ batch: [Record], _ context: SQLiteRowContext) throws -> [[SQLiteValue]] {
+        var rows: [[SQLiteValue]] = []
+        rows.reserveCapacity(batch.count)
+        try forEachRow(batch, context) { rows.append($0) }
+        return rows
     }
 }
 

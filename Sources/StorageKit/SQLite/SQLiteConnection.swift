@@ -41,6 +41,7 @@ public final class SQLiteConnection: SQLiteRowContext {
     /// file to WAL and `synchronous=FULL`; a write-protected file fails here with `.readOnly`
     /// rather than at the first write.
     public init(path: String, options: Options = .init()) throws {
+        _ = Self.processSetUp
         self.path = path
         self.options = options
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
@@ -84,6 +85,13 @@ public final class SQLiteConnection: SQLiteRowContext {
     }
 
     deinit { close() }
+
+    /// Done once, before this process's first connection initializes SQLite: memory statistics
+    /// off (each allocation took a global mutex for them; a bulk insert makes several per row).
+    /// A process that initialized SQLite some other way first keeps them (SQLITE_MISUSE, ignored).
+    private static let processSetUp: Void = {
+        _ = recio_sqlite_disable_memory_statistics()
+    }()
 
     /// The mode of a database file this code creates: owner read-write, group read (legacy readers
     /// run in the group), nobody else. SQLite gives its `-wal` and `-shm` files the database

@@ -12,6 +12,8 @@ public final class SQLiteStatement {
     // alive until every statement is finalized, so it is valid for this statement's lifetime.
     private let db: OpaquePointer
     private let path: String
+    /// Number of `?` parameters (`sqlite3_bind_parameter_count`).
+    private let parameterCount: Int
 
     init(db: OpaquePointer, path: String, sql: String) throws {
         var statement: OpaquePointer?
@@ -25,6 +27,7 @@ public final class SQLiteStatement {
         self.db = db
         self.path = path
         self.sql = sql
+        self.parameterCount = Int(sqlite3_bind_parameter_count(statement))
     }
 
     deinit { sqlite3_finalize(handle) }
@@ -32,7 +35,9 @@ public final class SQLiteStatement {
     /// Resets the statement, clears old bindings and binds `values` to `?1...?n`.
     public func bind(_ values: [SQLiteValue]) throws {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        // Binding every parameter replaces every old binding: clearing them first (once per row of
+        // a bulk insert) would be wasted work.
+        if values.count < parameterCount { sqlite3_clear_bindings(handle) }
         for (i, value) in values.enumerated() {
             try bind(value, at: Int32(i + 1))
         }
