@@ -14,14 +14,21 @@ public struct KalshiHistoryDataset: Sendable {
     public var fills: Int
     public var settlements: Int
     public var positions: Int
-    /// Fill `k` is created at `accountStart + k × 600`, settlement `k` settles at `accountStart + k × 3600`.
+    /// Fill `k` is created at `accountStart + k × fillSpacingSeconds`, settlement `k` settles at
+    /// `accountStart + k × settlementSpacingSeconds`.
     public var accountStart: Int64
+    /// 600 and 3600 by default; 1 with an `accountStart` near the wall clock makes a new fill and
+    /// settlement appear every second (the lists serve nothing after their `max_ts`), for tests of
+    /// a running daemon.
+    public var fillSpacingSeconds: Int64
+    public var settlementSpacingSeconds: Int64
     public var marketCutoff: Int64
     public var tradesCutoff: Int64
 
     public init(series: String = "KXBTCD", markets: Int = 6, firstClose: Int64 = 1_754_683_200, marketLifeSeconds: Int64 = 7200,
                 tradesPerMarket: Int = 25, fills: Int = 40, settlements: Int = 12, positions: Int = 7,
-                accountStart: Int64? = nil, marketCutoff: Int64? = nil, tradesCutoff: Int64? = nil) {
+                accountStart: Int64? = nil, marketCutoff: Int64? = nil, tradesCutoff: Int64? = nil,
+                fillSpacingSeconds: Int64 = 600, settlementSpacingSeconds: Int64 = 3600) {
         self.series = series
         self.markets = markets
         self.firstClose = firstClose
@@ -30,13 +37,15 @@ public struct KalshiHistoryDataset: Sendable {
         self.fills = fills
         self.settlements = settlements
         self.positions = positions
+        self.fillSpacingSeconds = fillSpacingSeconds
+        self.settlementSpacingSeconds = settlementSpacingSeconds
         // By default the cutoffs split the data: the first half of the markets settled before the
         // market cutoff, the trades cutoff falls in the middle of a market's life, and half of the
         // fills are older than it.
         self.marketCutoff = marketCutoff ?? firstClose + Int64(markets / 2) * 3600
         let trades = tradesCutoff ?? firstClose + Int64(markets / 2) * 3600 - marketLifeSeconds / 2
         self.tradesCutoff = trades
-        self.accountStart = accountStart ?? trades - Int64(fills / 2) * 600
+        self.accountStart = accountStart ?? trades - Int64(fills / 2) * fillSpacingSeconds
     }
 
     // MARK: Markets
@@ -69,6 +78,6 @@ public struct KalshiHistoryDataset: Sendable {
 
     // MARK: Account
 
-    public func fillTime(_ k: Int) -> Int64 { accountStart + Int64(k) * 600 }
-    public func settlementTime(account k: Int) -> Int64 { accountStart + Int64(k) * 3600 }
+    public func fillTime(_ k: Int) -> Int64 { accountStart + Int64(k) * fillSpacingSeconds }
+    public func settlementTime(account k: Int) -> Int64 { accountStart + Int64(k) * settlementSpacingSeconds }
 }

@@ -44,9 +44,18 @@ public final class KalshiHTTPClient: Sendable {
     /// `GET {baseURL}{path}?{query}` and the parsed JSON body.
     /// - Parameter path: relative to the base URL, starting with `/` (`/events/KXBTCD-25AUG0817`).
     public func get(_ path: String, query: [URLQueryItem] = []) async throws(KalshiAPIError) -> KalshiResponse {
+        try await get(path, query: query, body: Self.document)
+    }
+
+    /// `GET {baseURL}{path}?{query}` with the 2xx body handed to `body` (with the status and the
+    /// request's label for errors) instead of parsed into a tree: bulk pages are read straight
+    /// from their bytes. `body` throws the `KalshiAPIError` of a body it cannot read (`notJSON`,
+    /// `truncatedJSON`, `apiError` for an `error` object, as `get` does); the same retries apply.
+    public func get<T>(_ path: String, query: [URLQueryItem] = [],
+                       body: (_ data: Data, _ status: Int, _ label: String) throws(KalshiAPIError) -> T) async throws(KalshiAPIError) -> T {
         let label = "GET \(path)"
         do throws(KalshiAPIError) {
-            return try await getWithRetries(path, query: query, label: label)
+            return try await getWithRetries(path, query: query, label: label, body: body)
         } catch {
             stats.withLock { $0.failures[error.code.rawValue, default: 0] += 1 }
             if error.code != .notFound {
@@ -60,7 +69,8 @@ public final class KalshiHTTPClient: Sendable {
         }
     }
 
-    private func getWithRetries(_ path: String, query: [URLQueryItem], label: String) async throws(KalshiAPIError) -> KalshiResponse {
+    private func getWithRetries<T>(_ path: String, query: [URLQueryItem], label: String,
+                                   body: (Data, Int, String) throws(KalshiAPIError) -> T) async throws(KalshiAPIError) -> T {
         let url = try makeURL(path, query: query, label: label)
         var attempt = 0
         while true {
@@ -73,7 +83,12 @@ public final class KalshiHTTPClient: Sendable {
             let failure: KalshiAPIError
             var retryAfter: Duration?
             do {
-                return try await self.attempt(url, label: label)
+                let (status, data) = try await self.attempt(url, label: label)
+                do throws(KalshiAPIError) {
+                    return try body(data, status, label)
+                } catch {
+                    throw KalshiAPIAttemptFailure(error)
+                }
             } catch let error as KalshiAPIAttemptFailure {
                 failure = error.error
                 retryAfter = error.retryAfter
@@ -121,7 +136,7 @@ public final class KalshiHTTPClient: Sendable {
     }
 
     /// One attempt: send, wait at most `requestTimeout`, classify the answer.
-    private func attempt(_ url: URL, label: String) async throws -> KalshiResponse {
+    private func attempt(_ url: URL, label: String) async throws -> (status: Int, body: Data) {
         var headers = [("Accept", "application/json"), ("User-Agent", "recio-data-services")]
         if let hook {
             do {
@@ -148,10 +163,10 @@ public final class KalshiHTTPClient: Sendable {
         }
         let status = response.status
         let data = Data(response.body)
+        // A 2xx body is read by the caller; an excerpt is only made for an error.
+        if (200..<300).contains(status) { return (status, data) }
         let excerpt = KalshiAPIError.excerpt(of: data)
         switch status {
-        case 200..<300:
-            break
         case 429:
             stats.withLock { $0.rateLimited += 1 }
             let retryAfter = response.header("Retry-After").flatMap(Self.parseRetryAfter)
@@ -163,18 +178,31 @@ public final class KalshiHTTPClient: Sendable {
             throw KalshiAPIAttemptFailure(KalshiAPIError(.httpStatus, request: label, Self.describeErrorBody(data) ?? "unexpected status",
                                                          status: status, excerpt: excerpt))
         }
+    }
+
+    /// A 2xx body parsed into a tree: not JSON, truncated JSON and an `error` object are errors.
+    static func document(_ data: Data, status: Int, label: String) throws(KalshiAPIError) -> KalshiResponse {
         let document: OrderedJSON
         do throws(OrderedJSONError) {
             document = try OrderedJSON.parse(data)
         } catch {
-            let code: KalshiAPIError.Code = error.code == .truncated ? .truncatedJSON : .notJSON
-            throw KalshiAPIAttemptFailure(KalshiAPIError(code, request: label, error.description, status: status, excerpt: excerpt))
+            throw bodyError(error, data, status: status, label: label)
         }
         if let error = document["error"], !error.isNull {
-            throw KalshiAPIAttemptFailure(KalshiAPIError(.apiError, request: label, Self.describeErrorObject(error),
-                                                         status: status, excerpt: excerpt))
+            throw apiError(error, data, status: status, label: label)
         }
         return KalshiResponse(status: status, document: document, body: data)
+    }
+
+    /// The error of a 2xx body that is not JSON (`notJSON`) or ends early (`truncatedJSON`).
+    public static func bodyError(_ error: OrderedJSONError, _ data: Data, status: Int, label: String) -> KalshiAPIError {
+        let code: KalshiAPIError.Code = error.code == .truncated ? .truncatedJSON : .notJSON
+        return KalshiAPIError(code, request: label, error.description, status: status, excerpt: KalshiAPIError.excerpt(of: data))
+    }
+
+    /// The error of a 2xx body holding an `error` object.
+    public static func apiError(_ error: OrderedJSON, _ data: Data, status: Int, label: String) -> KalshiAPIError {
+        KalshiAPIError(.apiError, request: label, describeErrorObject(error), status: status, excerpt: KalshiAPIError.excerpt(of: data))
     }
 
     /// `Retry-After` as delta-seconds (`"2"`) or an HTTP date.

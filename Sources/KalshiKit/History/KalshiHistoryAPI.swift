@@ -39,18 +39,50 @@ public struct KalshiHistoryAPI: Sendable {
         return Page(items: items, cursor: cursor.flatMap { $0.isEmpty ? nil : $0 })
     }
 
+    /// One page of `path` read straight from the response bytes (`KalshiListBytes`): `fast` reads
+    /// an item in place or returns `nil` to have `tree` decode it from its parsed tree.
+    func pageRecords<R: StorableRecord>(_ path: String, itemsKey: String, query: [URLQueryItem],
+                                        fast: (inout JSONByteReader) throws(OrderedJSONError) -> R?,
+                                        tree: (OrderedJSON) throws -> R) async throws(KalshiAPIError) -> KalshiListBytes<R> {
+        try await client.get(path, query: query) { data, status, label throws(KalshiAPIError) in
+            try KalshiListBytes(data, itemsKey: itemsKey, status: status, label: label, fast: fast, tree: tree)
+        }
+    }
+
     /// The candlesticks of one market over `[start, end]` (live or historical endpoint).
     public func candlesticks(series: String, ticker: String, historical: Bool, periodMinutes: Int64,
                              start: Int64, end: Int64) async throws(KalshiAPIError) -> [OrderedJSON] {
-        let path = historical ? "/historical/markets/\(ticker)/candlesticks" : "/series/\(series)/markets/\(ticker)/candlesticks"
-        let response = try await client.get(path, query: [
-            URLQueryItem(name: "start_ts", value: String(start)), URLQueryItem(name: "end_ts", value: String(end)),
-            URLQueryItem(name: "period_interval", value: String(periodMinutes)),
-        ])
+        let (path, query) = Self.candlesticksRequest(series: series, ticker: ticker, historical: historical,
+                                                     periodMinutes: periodMinutes, start: start, end: end)
+        let response = try await client.get(path, query: query)
         guard let items = response.document["candlesticks"]?.arrayValue else {
             throw KalshiAPIError(.unexpectedShape, request: "GET \(path)", "no \"candlesticks\" array in the response",
                                  status: response.status, excerpt: KalshiAPIError.excerpt(of: response.body))
         }
         return items
+    }
+
+    /// The same candlesticks as records, read straight from the response bytes (`KalshiListBytes`,
+    /// no JSON tree): the valid ones, and the reason for each object that is not.
+    func candlestickRecords(series: String, ticker: String, historical: Bool, periodMinutes: Int64,
+                            start: Int64, end: Int64) async throws(KalshiAPIError) -> KalshiListBytes<KalshiCandlestick> {
+        let (path, query) = Self.candlesticksRequest(series: series, ticker: ticker, historical: historical,
+                                                     periodMinutes: periodMinutes, start: start, end: end)
+        return try await client.get(path, query: query) { data, status, label throws(KalshiAPIError) in
+            try KalshiListBytes(data, itemsKey: "candlesticks", status: status, label: label,
+                                fast: { reader throws(OrderedJSONError) in
+                                    try KalshiCandlestickBytes.candlestick(&reader, ticker: ticker, periodMinutes: periodMinutes)
+                                },
+                                tree: { try KalshiHistoryDecoder.candlestick($0, ticker: ticker, periodMinutes: periodMinutes) })
+        }
+    }
+
+    private static func candlesticksRequest(series: String, ticker: String, historical: Bool, periodMinutes: Int64,
+                                            start: Int64, end: Int64) -> (path: String, query: [URLQueryItem]) {
+        let path = historical ? "/historical/markets/\(ticker)/candlesticks" : "/series/\(series)/markets/\(ticker)/candlesticks"
+        return (path, [
+            URLQueryItem(name: "start_ts", value: String(start)), URLQueryItem(name: "end_ts", value: String(end)),
+            URLQueryItem(name: "period_interval", value: String(periodMinutes)),
+        ])
     }
 }

@@ -78,32 +78,51 @@ public enum KalshiHistoryDecoder {
     public static func candlestick(_ o: OrderedJSON, ticker: String, periodMinutes: Int64) throws -> KalshiCandlestick {
         let r = ObjectReader(o, kind: "candlestick")
         try r.requireObject()
-        func distribution(_ name: String) throws -> ObjectReader {
+        /// `kind` is a literal, not built per row.
+        func distribution(_ name: String, kind: String) throws -> ObjectReader {
             guard let inner = o[name], case .object = inner else {
                 throw KalshiRecordDecodingError(kind: "candlestick", member: name, "expected an object, found \(o[name]?.typeName ?? "nothing")")
             }
-            return ObjectReader(inner, kind: "candlestick.\(name)")
+            return ObjectReader(inner, kind: kind)
         }
-        /// `open_dollars` (live) or `open` (historical).
-        func amount(_ d: ObjectReader, _ field: String) throws -> DollarAmount {
-            if d.has(field + "_dollars") { return try d.dollars(field + "_dollars", legacyCents: nil) }
-            return try d.dollars(field, legacyCents: nil)
+        /// `open_dollars` (live) or `open` (historical): one lookup of each name, no name built per row.
+        func member(_ d: ObjectReader, _ field: AmountField) -> (key: String, value: OrderedJSON?) {
+            if let v = d.object[field.live], !v.isNull { return (field.live, v) }
+            return (field.historical, d.object[field.historical])
         }
-        func optionalAmount(_ d: ObjectReader, _ field: String) throws -> DollarAmount? {
-            if d.has(field + "_dollars") { return try d.optionalDollars(field + "_dollars", legacyCents: nil) }
-            return try d.optionalDollars(field, legacyCents: nil)
+        func amount(_ d: ObjectReader, _ field: AmountField) throws -> DollarAmount {
+            let (key, value) = member(d, field)
+            guard let amount = try d.optionalDollars(value, key) else { throw d.fail(key, "missing") }
+            return amount
         }
-        let bid = try distribution("yes_bid"), ask = try distribution("yes_ask")
-        let price: ObjectReader? = o["price"]?.isNull == false ? try distribution("price") : nil
-        func p(_ field: String) throws -> DollarAmount? { try price.flatMap { try optionalAmount($0, field) } }
+        func optionalAmount(_ d: ObjectReader, _ field: AmountField) throws -> DollarAmount? {
+            let (key, value) = member(d, field)
+            return try d.optionalDollars(value, key)
+        }
+        let bid = try distribution("yes_bid", kind: "candlestick.yes_bid"), ask = try distribution("yes_ask", kind: "candlestick.yes_ask")
+        let price: ObjectReader? = o["price"]?.isNull == false ? try distribution("price", kind: "candlestick.price") : nil
+        func p(_ field: AmountField) throws -> DollarAmount? { try price.flatMap { try optionalAmount($0, field) } }
         let volume = try r.count(r.has("volume_fp") ? "volume_fp" : "volume", legacy: nil)
         let interest = try r.count(r.has("open_interest_fp") ? "open_interest_fp" : "open_interest", legacy: nil)
+        typealias F = AmountField
         return KalshiCandlestick(
             ticker: ticker, periodMinutes: periodMinutes, endPeriodTime: try r.integer("end_period_ts"),
-            yesBid: (try amount(bid, "open"), try amount(bid, "low"), try amount(bid, "high"), try amount(bid, "close")),
-            yesAsk: (try amount(ask, "open"), try amount(ask, "low"), try amount(ask, "high"), try amount(ask, "close")),
-            price: (try p("open"), try p("low"), try p("high"), try p("close"), try p("mean"), try p("previous")),
+            yesBid: (try amount(bid, F.open), try amount(bid, F.low), try amount(bid, F.high), try amount(bid, F.close)),
+            yesAsk: (try amount(ask, F.open), try amount(ask, F.low), try amount(ask, F.high), try amount(ask, F.close)),
+            price: (try p(F.open), try p(F.low), try p(F.high), try p(F.close), try p(F.mean), try p(F.previous)),
             volume: volume, openInterest: interest)
+    }
+
+    /// A candlestick amount's member names: `open_dollars` (live endpoint) and `open` (historical).
+    struct AmountField: Sendable {
+        let live: String
+        let historical: String
+        init(_ name: String) {
+            live = name + "_dollars"
+            historical = name
+        }
+        static let open = AmountField("open"), low = AmountField("low"), high = AmountField("high"), close = AmountField("close")
+        static let mean = AmountField("mean"), previous = AmountField("previous")
     }
 
     /// A public trade of `/markets/trades` or `/historical/trades`.
@@ -183,17 +202,21 @@ struct ObjectReader {
     }
 
     func optionalDollars(_ key: String, legacyCents: String?) throws -> DollarAmount? {
-        if let v = object[key], !v.isNull {
-            // Kalshi sends dollars as strings; accept a JSON number's exact text too.
-            guard let text = v.stringValue ?? v.numberText, let amount = DollarAmount(decimalString: text) else {
-                throw fail(key, "not an exact dollar amount with at most 4 decimals: \(v.compactText.prefix(40))")
-            }
-            return amount
-        }
+        if let amount = try optionalDollars(object[key], key) { return amount }
         if let legacyCents, has(legacyCents) {
             return DollarAmount(cents: try integer(legacyCents))
         }
         return nil
+    }
+
+    /// The dollar amount `value` (member `key`, for the error), `nil` when missing or null.
+    func optionalDollars(_ value: OrderedJSON?, _ key: String) throws -> DollarAmount? {
+        guard let v = value, !v.isNull else { return nil }
+        // Kalshi sends dollars as strings; accept a JSON number's exact text too.
+        guard let text = v.stringValue ?? v.numberText, let amount = DollarAmount(decimalString: text) else {
+            throw fail(key, "not an exact dollar amount with at most 4 decimals: \(v.compactText.prefix(40))")
+        }
+        return amount
     }
 
     /// A non-negative fixed-point count at `key`, else an integer count at `legacy`.

@@ -263,7 +263,7 @@ public final class KalshiHistoryIngest: Sendable {
             return await paged(
                 PagedStream(name: name, path: historical ? "/historical/trades" : "/markets/trades", itemsKey: "trades",
                             fixedQuery: [URLQueryItem(name: "ticker", value: market.ticker)],
-                            window: PagedStream<KalshiTrade>.timestamps, decode: KalshiHistoryDecoder.trade),
+                            window: PagedStream<KalshiTrade>.timestamps, decode: KalshiHistoryDecoder.trade, fast: KalshiTradeBytes.trade),
                 checkpoints[name], lane: lane, plan: { cp in cp?.watermark == nil ? bounds : nil })
         }
     }
@@ -280,13 +280,15 @@ public final class KalshiHistoryIngest: Sendable {
             var from = market.openTime
             while from <= market.closeTime {
                 let to = min(market.closeTime, from + span * Self.candlesPerRequest - 1)
-                let items = try await api.candlesticks(series: series, ticker: market.ticker, historical: historical,
-                                                       periodMinutes: period, start: from, end: to)
-                all += decodeAll(items, stream: name) { try KalshiHistoryDecoder.candlestick($0, ticker: market.ticker, periodMinutes: period) }
+                // Read straight from the response bytes (the bulk of a backfill), validated there.
+                let page = try await api.candlestickRecords(series: series, ticker: market.ticker, historical: historical,
+                                                            periodMinutes: period, start: from, end: to)
+                skipped(page.invalid, stream: name)
+                all += page.records
                 from = to + 1
             }
             var batch = PostgresAtomicBatch()
-            try batch.upsert(all)
+            try batch.upsert(validated: all)
             try batch.upsert([IngestCheckpoint(stream: name, watermark: market.closeTime, rows: Int64(all.count), updatedAt: clock())])
             try await store.commit(batch, lane: lane)
             stored(Int64(all.count))
@@ -313,15 +315,29 @@ public final class KalshiHistoryIngest: Sendable {
             checkpoint.cursor = nil
         }
         setCurrent(stream.name)
+        // The next page of the pass is fetched (and parsed) while this one is decoded and committed:
+        // one page ahead at most. Its query comes from the cursor of the page just received, so
+        // the checkpoint committed with a page still names exactly the next page to fetch, and a
+        // prefetched page that is never committed (a crash, a cancellation) is simply fetched again.
+        var prefetched: Task<KalshiListBytes<R>, any Error>?
+        defer { prefetched?.cancel() }
         do {
             while true {
                 guard let low = checkpoint.passMin, let high = checkpoint.passMax else { break }
-                var query = stream.fixedQuery + stream.window(low, high)
-                query.append(URLQueryItem(name: "limit", value: String(options.pageLimit)))
-                if let cursor = checkpoint.cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
-                let page = try await api.page(stream.path, itemsKey: stream.itemsKey, query: query)
-                let records = decodeAll(page.items, stream: stream.name, stream.decode).filter(stream.keep)
+                let page: KalshiListBytes<R>
+                if let ahead = prefetched {
+                    prefetched = nil
+                    page = try await ahead.value
+                } else {
+                    page = try await fetchPage(stream, query: pageQuery(stream, low, high, cursor: checkpoint.cursor))
+                }
                 if let next = page.cursor, next == checkpoint.cursor { throw loopingCursor(stream.name, next) }
+                if let next = page.cursor, !Task.isCancelled {
+                    let query = pageQuery(stream, low, high, cursor: next)
+                    prefetched = Task { try await self.fetchPage(stream, query: query) }
+                }
+                skipped(page.invalid, stream: stream.name)
+                let records = page.records.filter(stream.keep)
                 checkpoint.rows += Int64(records.count)
                 checkpoint.updatedAt = clock()
                 if let next = page.cursor {
@@ -333,7 +349,7 @@ public final class KalshiHistoryIngest: Sendable {
                     checkpoint.cursor = nil
                 }
                 var batch = PostgresAtomicBatch()
-                try batch.upsert(records)
+                try batch.upsert(validated: records)
                 try batch.upsert([checkpoint])
                 try await store.commit(batch, lane: lane)
                 self.stored(Int64(records.count))
@@ -347,29 +363,43 @@ public final class KalshiHistoryIngest: Sendable {
         }
     }
 
+    /// One page of `stream`, decoded and validated: read from its bytes when the stream has a byte
+    /// decoder (`fast`), else parsed into a tree.
+    private func fetchPage<R>(_ stream: PagedStream<R>, query: [URLQueryItem]) async throws(KalshiAPIError) -> KalshiListBytes<R> {
+        if let fast = stream.fast {
+            return try await api.pageRecords(stream.path, itemsKey: stream.itemsKey, query: query, fast: fast, tree: stream.decode)
+        }
+        let page = try await api.page(stream.path, itemsKey: stream.itemsKey, query: query)
+        return KalshiListBytes(decoding: page.items, cursor: page.cursor, tree: stream.decode)
+    }
+
+    /// The query of one page of a pass over `[low, high]`.
+    private func pageQuery<R>(_ stream: PagedStream<R>, _ low: Int64, _ high: Int64, cursor: String?) -> [URLQueryItem] {
+        var query = stream.fixedQuery + stream.window(low, high)
+        query.append(URLQueryItem(name: "limit", value: String(options.pageLimit)))
+        if let cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
+        return query
+    }
+
     // MARK: - Helpers
 
     /// Decodes and validates each item; one that fails is logged with its reason and skipped
     /// (counted in `invalidObjects`), so one bad object does not block its stream.
     private func decodeAll<R: StorableRecord>(_ items: [OrderedJSON], stream: String, _ decode: (OrderedJSON) throws -> R) -> [R] {
-        var records: [R] = []
-        records.reserveCapacity(items.count)
-        var invalid = 0
-        for item in items {
-            do {
-                let record = try decode(item)
-                try record.validate()
-                records.append(record)
-            } catch {
-                invalid += 1
-                logger.warning("Kalshi object skipped", metadata: [
-                    "ingest.stream": .string(stream), "reason": .string("\(error)"),
-                    "kalshi.excerpt": .string(KalshiAPIError.excerpt(of: Array(item.compactText.utf8))),
-                ])
-            }
+        let list = KalshiListBytes(decoding: items, cursor: nil, tree: decode)
+        skipped(list.invalid, stream: stream)
+        return list.records
+    }
+
+    /// Logs each object skipped with its reason and counts them (`invalidObjects`).
+    private func skipped(_ invalid: [(reason: String, excerpt: String)], stream: String) {
+        guard !invalid.isEmpty else { return }
+        for item in invalid {
+            logger.warning("Kalshi object skipped", metadata: [
+                "ingest.stream": .string(stream), "reason": .string(item.reason), "kalshi.excerpt": .string(item.excerpt),
+            ])
         }
-        if invalid > 0 { state.withLock { $0.invalidObjects += invalid } }
-        return records
+        state.withLock { $0.invalidObjects += invalid.count }
     }
 
     /// Hands committed records to the shadows. A shadow only queues them (it catches up in the

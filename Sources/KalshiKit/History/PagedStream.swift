@@ -15,6 +15,9 @@ struct PagedStream<Record: StorableRecord>: Sendable {
     var decode: @Sendable (OrderedJSON) throws -> Record
     /// Whether a decoded record belongs in the store (the configured start date).
     var keep: @Sendable (Record) -> Bool = { _ in true }
+    /// Reads one item straight from the page's bytes (`nil`: through `decode`), for the bulk lists;
+    /// without it, pages are parsed into a tree and every item goes through `decode`.
+    var fast: (@Sendable (inout JSONByteReader) throws(OrderedJSONError) -> Record?)?
 
     /// `min_ts`/`max_ts`.
     static func timestamps(_ min: Int64, _ max: Int64) -> [URLQueryItem] {

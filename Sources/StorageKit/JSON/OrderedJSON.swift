@@ -2,7 +2,11 @@
 /// text of numbers (`116999.99` stays `116999.99`, never a binary float). Used where an external
 /// document is stored or re-emitted as received (the raw Kalshi market JSON, the legacy
 /// `latest_market_snapshot.json`).
-public indirect enum OrderedJSON: Sendable, Equatable {
+///
+/// Not `indirect`: arrays and objects already hold their elements in an array's heap buffer, so a
+/// string or number value needs no box of its own (one allocation fewer per value, which counts
+/// when a page of a thousand candlesticks is parsed).
+public enum OrderedJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number as its JSON text (`"12"`, `"-0.5"`, `"1e3"`).

@@ -1,15 +1,15 @@
 /// A strict RFC 8259 parser producing `OrderedJSON` (one document, no trailing text, depth ≤ 512).
+/// `JSONByteReader` drives the same parser token by token (its members are internal for that).
 struct OrderedJSONParser {
-    private let bytes: [UInt8]
-    private var i = 0
-    private var depth = 0
+    let bytes: [UInt8]
+    var i = 0
+    var depth = 0
     static let maxDepth = 512
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func parseDocument() throws(OrderedJSONError) -> OrderedJSON {
-        // A UTF-8 byte order mark is tolerated.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        skipByteOrderMark()
         skipSpace()
         let value = try parseValue()
         skipSpace()
@@ -17,14 +17,19 @@ struct OrderedJSONParser {
         return value
     }
 
-    private func syntax(_ message: String) -> OrderedJSONError { OrderedJSONError(.syntax, offset: i, message) }
+    /// A UTF-8 byte order mark at the start is tolerated.
+    mutating func skipByteOrderMark() {
+        if i == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+    }
+
+    func syntax(_ message: String) -> OrderedJSONError { OrderedJSONError(.syntax, offset: i, message) }
     private func truncated() -> OrderedJSONError { OrderedJSONError(.truncated, offset: i, "the document ends inside a value") }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    private func peek() throws(OrderedJSONError) -> UInt8 {
+    func peek() throws(OrderedJSONError) -> UInt8 {
         guard i < bytes.count else { throw truncated() }
         return bytes[i]
     }
@@ -38,7 +43,7 @@ struct OrderedJSONParser {
         return value
     }
 
-    private mutating func parseValue() throws(OrderedJSONError) -> OrderedJSON {
+    mutating func parseValue() throws(OrderedJSONError) -> OrderedJSON {
         switch try peek() {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -51,7 +56,7 @@ struct OrderedJSONParser {
         }
     }
 
-    private mutating func enter() throws(OrderedJSONError) {
+    mutating func enter() throws(OrderedJSONError) {
         depth += 1
         guard depth <= Self.maxDepth else { throw syntax("nested deeper than \(Self.maxDepth)") }
     }
@@ -106,6 +111,12 @@ struct OrderedJSONParser {
 
     private mutating func parseNumber() throws(OrderedJSONError) -> String {
         let start = i
+        try skipNumber()
+        return asciiString(start, i)
+    }
+
+    /// Moves past a number, checking its grammar.
+    mutating func skipNumber() throws(OrderedJSONError) {
         func digits(_ p: inout OrderedJSONParser) -> Int {
             let s = p.i
             while p.i < p.bytes.count, p.bytes[p.i] >= 48, p.bytes[p.i] <= 57 { p.i += 1 }
@@ -129,7 +140,88 @@ struct OrderedJSONParser {
             guard i < bytes.count else { throw truncated() }
             guard digits(&self) > 0 else { throw syntax("expected a digit in the exponent") }
         }
-        return asciiString(start, i)
+    }
+
+    /// `bytes[start..<end]`, valid UTF-8 (checked by `skipString`), as a String.
+    func string(_ start: Int, _ end: Int) -> String {
+        bytes.withUnsafeBufferPointer { all in
+            let text = UnsafeBufferPointer(rebasing: all[start..<end])
+            if text.allSatisfy({ $0 < 0x80 }) { return asciiString(start, end) }
+            return String(decoding: text, as: UTF8.self)
+        }
+    }
+
+    /// Moves past the string at `i` (at its opening quote), checking it as `parseString` does,
+    /// without building it: the range of its text between the quotes, and whether it holds an
+    /// escape (then the range is the text as written, not the string).
+    mutating func skipString() throws(OrderedJSONError) -> (text: Range<Int>, escaped: Bool) {
+        let quote = i
+        i += 1
+        let start = i
+        var ascii = true
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            if bytes[i] >= 0x80 { ascii = false }
+            i += 1
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            let end = i
+            i += 1
+            if !ascii {
+                let valid = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) != nil }
+                guard valid else { throw syntax("a string is not valid UTF-8") }
+            }
+            return (start..<end, false)
+        }
+        // An escape (or an error): the full parser checks it.
+        i = quote
+        _ = try parseString()
+        return (start..<(i - 1), true)
+    }
+
+    /// Moves past one value (white space before it skipped by the caller), checking it as
+    /// `parseValue` does, without building anything.
+    mutating func skipValue() throws(OrderedJSONError) {
+        switch try peek() {
+        case UInt8(ascii: "{"):
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            skipSpace()
+            if try peek() == UInt8(ascii: "}") { i += 1; return }
+            while true {
+                skipSpace()
+                guard try peek() == UInt8(ascii: "\"") else { throw syntax("expected a member name") }
+                _ = try skipString()
+                skipSpace()
+                guard try peek() == UInt8(ascii: ":") else { throw syntax("expected ':'") }
+                i += 1
+                skipSpace()
+                try skipValue()
+                skipSpace()
+                let c = try peek()
+                i += 1
+                if c == UInt8(ascii: "}") { return }
+                guard c == UInt8(ascii: ",") else { i -= 1; throw syntax("expected ',' or '}'") }
+            }
+        case UInt8(ascii: "["):
+            try enter()
+            defer { depth -= 1 }
+            i += 1
+            skipSpace()
+            if try peek() == UInt8(ascii: "]") { i += 1; return }
+            while true {
+                skipSpace()
+                try skipValue()
+                skipSpace()
+                let c = try peek()
+                i += 1
+                if c == UInt8(ascii: "]") { return }
+                guard c == UInt8(ascii: ",") else { i -= 1; throw syntax("expected ',' or ']'") }
+            }
+        case UInt8(ascii: "\""): _ = try skipString()
+        case UInt8(ascii: "-"), 48...57: try skipNumber()
+        default: _ = try parseValue()  // true, false, null (or the syntax error)
+        }
     }
 
     /// `bytes[start..<end]`, known to be ASCII, as a String: copied, not validated again.
@@ -143,7 +235,7 @@ struct OrderedJSONParser {
         }
     }
 
-    private mutating func parseString() throws(OrderedJSONError) -> String {
+    mutating func parseString() throws(OrderedJSONError) -> String {
         i += 1
         // Fast path: most strings have no escape, so the text between the quotes is the string
         // itself (one validation, no byte-by-byte copy).

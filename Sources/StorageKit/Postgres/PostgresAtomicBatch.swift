@@ -19,8 +19,15 @@ public struct PostgresAtomicBatch: Sendable {
     /// Adds records, stored idempotently by their natural key. Validates them now: an invalid
     /// record throws `StorageError(.invalidRecord)` and nothing of the batch is written.
     public mutating func upsert<R: StorableRecord>(_ records: [R]) throws {
+        for record in records { try record.validate() }
+        try upsert(validated: records)
+    }
+
+    /// `upsert` for records the caller has already validated one by one (the ingest skips an
+    /// invalid object and keeps the rest of its page): de-duplicated, not validated again.
+    public mutating func upsert<R: StorableRecord>(validated records: [R]) throws {
         let mapping = try Self.mapping(R.self)
-        let rows = try records.validatedAndDeduplicated()
+        let rows = records.deduplicated()
         guard !rows.isEmpty else { return }
         recordCount += rows.count
         datasets.append(R.dataset)

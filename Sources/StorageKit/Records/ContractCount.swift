@@ -20,6 +20,12 @@ public struct ContractCount: Sendable, Hashable, Comparable, Codable, CustomStri
         self.hundredths = units
     }
 
+    /// The same, from the text's UTF-8 bytes (a bulk decoder reading a response in place).
+    public init?(utf8 text: UnsafeBufferPointer<UInt8>) {
+        guard let units = FixedPointText.parse(utf8: text, scale: Self.scale) else { return nil }
+        self.hundredths = units
+    }
+
     /// `"10.00"`: the exact decimal text.
     public var description: String { FixedPointText.format(hundredths, scale: Self.scale) }
 

@@ -21,6 +21,12 @@ public struct DollarAmount: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.tenThousandths = units
     }
 
+    /// The same, from the text's UTF-8 bytes (a bulk decoder reading a response in place).
+    public init?(utf8 text: UnsafeBufferPointer<UInt8>) {
+        guard let units = FixedPointText.parse(utf8: text, scale: Self.scale) else { return nil }
+        self.tenThousandths = units
+    }
+
     /// `"0.1200"`: the exact decimal text (PostgreSQL `NUMERIC` input form).
     public var description: String { FixedPointText.format(tenThousandths, scale: Self.scale) }
 

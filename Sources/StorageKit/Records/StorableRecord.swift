@@ -25,6 +25,12 @@ public protocol StorableRecord: Sendable {
     /// writer de-duplicate a batch without building key strings. Default `nil`: use `naturalKey`.
     var integerKey: Int64? { get }
 
+    /// Whether this record's natural key sorts strictly before `next`'s, for types that can tell
+    /// without building key strings (a candlestick: ticker, period, end time); `nil` when the type
+    /// cannot. A batch whose consecutive records all answer `true` has no duplicate key, so it is
+    /// de-duplicated without a dictionary of keys. Default `nil`.
+    func keyPrecedes(_ next: Self) -> Bool?
+
     /// Throws `StorageError(.invalidRecord)` when the record must not be stored
     /// (a non-positive price, an empty ticker...). Writers validate a whole batch before writing any of it.
     func validate() throws
@@ -35,6 +41,7 @@ extension StorableRecord {
     public static var sqlite: SQLiteMapping<Self>? { nil }
     public static var json: JSONMapping<Self>? { nil }
     public var integerKey: Int64? { nil }
+    public func keyPrecedes(_ next: Self) -> Bool? { nil }
 }
 
 extension Array where Element: StorableRecord {
@@ -42,6 +49,12 @@ extension Array where Element: StorableRecord {
     /// as a later observation of the same fact supersedes an earlier one). Order is otherwise kept.
     public func validatedAndDeduplicated() throws -> [Element] {
         for record in self { try record.validate() }
+        return deduplicated()
+    }
+
+    /// Drops earlier duplicates of a natural key (the last one wins), for records the caller has
+    /// validated one by one already. Order is otherwise kept.
+    public func deduplicated() -> [Element] {
         if count < 2 { return self }
         // Integer keys: a batch in strictly increasing key order (the usual case) has no duplicate,
         // found in one pass without allocating; otherwise one dictionary of integers.
@@ -60,6 +73,8 @@ extension Array where Element: StorableRecord {
             if lastByKey.count == count { return self }
             return enumerated().compactMap { lastByKey[$0.element.integerKey!] == $0.offset ? $0.element : nil }
         }
+        // Records in strictly increasing key order, told by the type without key strings.
+        if zip(self, dropFirst()).allSatisfy({ $0.keyPrecedes($1) == true }) { return self }
         var lastIndex: [String: Int] = [:]
         lastIndex.reserveCapacity(count)
         for (i, record) in enumerated() { lastIndex[record.naturalKey] = i }

@@ -39,6 +39,38 @@ import Testing
         #expect(try Self.bytes(trades, tradeMapping, fast: true) == Self.bytes(trades, tradeMapping, fast: false))
     }
 
+    /// Candlesticks are de-duplicated by comparing (ticker, period, end time), without key strings:
+    /// the result is the one the natural-key strings give (the last of a key wins, order kept).
+    @Test func candlestickDeduplicationWithoutKeyStringsMatchesTheKeyStrings() throws {
+        func candle(_ ticker: String, _ period: Int64, _ end: Int64, volume: Int64 = 0) -> KalshiCandlestick {
+            let d = DollarAmount(tenThousandths: 100)
+            return KalshiCandlestick(ticker: ticker, periodMinutes: period, endPeriodTime: end, yesBid: (d, d, d, d), yesAsk: (d, d, d, d),
+                                     price: (nil, nil, nil, nil, nil, d), volume: ContractCount(hundredths: volume),
+                                     openInterest: ContractCount(hundredths: 0))
+        }
+        /// The definition: the last record of each natural-key string, in order.
+        func oracle(_ rows: [KalshiCandlestick]) -> [KalshiCandlestick] {
+            var last: [String: Int] = [:]
+            for (i, r) in rows.enumerated() { last[r.naturalKey] = i }
+            return rows.enumerated().filter { last[$0.element.naturalKey] == $0.offset }.map(\.element)
+        }
+        let t0: Int64 = 1_754_683_260
+        let ordered = (0..<200).map { candle("KXBTCD-A", 1, t0 + Int64($0) * 60) } + (0..<3).map { candle("KXBTCD-B", 60, t0 + Int64($0) * 3600) }
+        #expect(ordered.deduplicated() == ordered)
+        #expect(try ordered.validatedAndDeduplicated() == ordered)
+        let cases: [[KalshiCandlestick]] = [
+            ordered + [candle("KXBTCD-A", 1, t0 + 60, volume: 7)],                  // a later duplicate wins
+            [candle("A", 1, t0), candle("A", 1, t0, volume: 3), candle("A", 1, t0 + 60)],  // adjacent duplicate
+            [candle("B", 1, t0), candle("A", 1, t0), candle("B", 1, t0, volume: 1)],       // not in key order
+            [candle("A", 60, t0), candle("A", 1, t0)],                                      // same ticker and time, two periods
+        ]
+        for rows in cases {
+            #expect(rows.deduplicated() == oracle(rows))
+            #expect(rows.deduplicated().count < rows.count || Set(rows.map(\.naturalKey)).count == rows.count)
+        }
+        #expect(cases[1].deduplicated().map(\.volume.hundredths) == [3, 0])
+    }
+
     @Test func typedFixedPointAndIntegerFieldsMatchTheirTextForms() {
         for scale in [0, 2, 4] {
             for units: Int64 in [0, 1, -1, 9, 10, 99, 100, 1_200, -1_200, 123_456, 999_999_999_999_999, Int64.max, Int64.min + 1] {

@@ -32,8 +32,16 @@ public struct KalshiCandlestick: StorableRecord, Hashable {
     public static let dataset = "kalshi_candlesticks"
     public var naturalKey: String { "\(ticker)|\(periodMinutes)|\(endPeriodTime)" }
 
+    /// (ticker, period, end time) in order: a market's candlesticks as served (oldest first) need
+    /// no key strings to be de-duplicated.
+    public func keyPrecedes(_ next: KalshiCandlestick) -> Bool? {
+        if ticker != next.ticker { return ticker < next.ticker }
+        if periodMinutes != next.periodMinutes { return periodMinutes < next.periodMinutes }
+        return endPeriodTime < next.endPeriodTime
+    }
+
     public func validate() throws {
-        let key = "candlestick \(ticker.isEmpty ? "(no ticker)" : ticker)/\(periodMinutes)m at \(endPeriodTime)"
+        var key: String { "candlestick \(ticker.isEmpty ? "(no ticker)" : ticker)/\(periodMinutes)m at \(endPeriodTime)" }  // built only for an error message
         try KalshiRecordCheck.ticker(ticker, "ticker", dataset: Self.dataset, key: key)
         guard [1, 60, 1440].contains(periodMinutes) else {
             throw StorageError(.invalidRecord, subject: Self.dataset, "\(key): period \(periodMinutes) is not 1, 60 or 1440 minutes")

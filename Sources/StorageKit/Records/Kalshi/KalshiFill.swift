@@ -42,7 +42,7 @@ public struct KalshiFill: StorableRecord, Hashable {
     public var naturalKey: String { tradeId }
 
     public func validate() throws {
-        let key = "fill \(tradeId.isEmpty ? "(no trade_id)" : tradeId)"
+        var key: String { "fill \(tradeId.isEmpty ? "(no trade_id)" : tradeId)" }  // built only for an error message
         try KalshiRecordCheck.ticker(tradeId, "trade_id", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.ticker(marketTicker, "ticker", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.oneOf(side, ["yes", "no"], "side", dataset: Self.dataset, key: key)

@@ -35,7 +35,7 @@ public struct KalshiMarket: StorableRecord, Hashable {
     public var naturalKey: String { ticker }
 
     public func validate() throws {
-        let key = "market \(ticker.isEmpty ? "(no ticker)" : ticker)"
+        var key: String { "market \(ticker.isEmpty ? "(no ticker)" : ticker)" }  // built only for an error message
         try KalshiRecordCheck.ticker(ticker, "ticker", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.ticker(eventTicker, "event_ticker", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.ticker(seriesTicker, "series", dataset: Self.dataset, key: key)

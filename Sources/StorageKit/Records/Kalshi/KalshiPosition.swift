@@ -36,7 +36,7 @@ public struct KalshiPosition: StorableRecord, Hashable {
     public var naturalKey: String { ticker }
 
     public func validate() throws {
-        let key = "position \(ticker.isEmpty ? "(no ticker)" : ticker)"
+        var key: String { "position \(ticker.isEmpty ? "(no ticker)" : ticker)" }  // built only for an error message
         try KalshiRecordCheck.ticker(ticker, "ticker", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.epoch(snapshotTime, "snapshot time", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.raw(rawJSON, dataset: Self.dataset, key: key)

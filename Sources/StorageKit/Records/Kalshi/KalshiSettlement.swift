@@ -39,7 +39,7 @@ public struct KalshiSettlement: StorableRecord, Hashable {
     public var naturalKey: String { "\(ticker)|\(settledTime)" }
 
     public func validate() throws {
-        let key = "settlement \(ticker.isEmpty ? "(no ticker)" : ticker) at \(UTCTime.iso8601(epochSeconds: settledTime))"
+        var key: String { "settlement \(ticker.isEmpty ? "(no ticker)" : ticker) at \(UTCTime.iso8601(epochSeconds: settledTime))" }  // built only for an error message
         try KalshiRecordCheck.ticker(ticker, "ticker", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.epoch(settledTime, "settled_time", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.oneOf(marketResult, ["yes", "no", "scalar", "void", ""], "market_result", dataset: Self.dataset, key: key)

@@ -26,7 +26,7 @@ public struct KalshiTrade: StorableRecord, Hashable {
     public var naturalKey: String { tradeId }
 
     public func validate() throws {
-        let key = "trade \(tradeId.isEmpty ? "(no trade_id)" : tradeId)"
+        var key: String { "trade \(tradeId.isEmpty ? "(no trade_id)" : tradeId)" }  // built only for an error message
         try KalshiRecordCheck.ticker(tradeId, "trade_id", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.ticker(ticker, "ticker", dataset: Self.dataset, key: key)
         try KalshiRecordCheck.oneOf(takerSide, ["yes", "no"], "taker_side", dataset: Self.dataset, key: key)

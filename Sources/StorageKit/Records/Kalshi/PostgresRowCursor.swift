@@ -92,41 +92,42 @@ struct PostgresRowCursor {
     }
 }
 
-/// Shared checks of the Kalshi history records' `validate()`.
+/// Shared checks of the Kalshi history records' `validate()`. `key` (the record named in the error)
+/// is only built when a check fails: a million valid rows build no message text.
 enum KalshiRecordCheck {
-    static func ticker(_ value: String, _ name: String, dataset: String, key: String) throws {
+    static func ticker(_ value: String, _ name: String, dataset: String, key: @autoclosure () -> String) throws {
         guard !value.isEmpty, value.utf8.count <= 200, !value.utf8.contains(0) else {
-            throw StorageError(.invalidRecord, subject: dataset, "\(key): \(name) is empty, too long or has a NUL byte")
+            throw StorageError(.invalidRecord, subject: dataset, "\(key()): \(name) is empty, too long or has a NUL byte")
         }
     }
 
-    static func epoch(_ value: Int64, _ name: String, dataset: String, key: String) throws {
+    static func epoch(_ value: Int64, _ name: String, dataset: String, key: @autoclosure () -> String) throws {
         guard value > 946_684_800, value < 4_102_444_800 else {
-            throw StorageError(.invalidRecord, subject: dataset, "\(key): \(name) \(value) is outside 2000...2100")
+            throw StorageError(.invalidRecord, subject: dataset, "\(key()): \(name) \(value) is outside 2000...2100")
         }
     }
 
-    static func price(_ value: DollarAmount, _ name: String, dataset: String, key: String) throws {
+    static func price(_ value: DollarAmount, _ name: String, dataset: String, key: @autoclosure () -> String) throws {
         guard value.tenThousandths >= 0, value.tenThousandths <= 10_000 else {
-            throw StorageError(.invalidRecord, subject: dataset, "\(key): \(name) \(value) is not a contract price (0...1 dollars)")
+            throw StorageError(.invalidRecord, subject: dataset, "\(key()): \(name) \(value) is not a contract price (0...1 dollars)")
         }
     }
 
-    static func nonNegative(_ value: ContractCount, _ name: String, dataset: String, key: String) throws {
+    static func nonNegative(_ value: ContractCount, _ name: String, dataset: String, key: @autoclosure () -> String) throws {
         guard value.hundredths >= 0 else {
-            throw StorageError(.invalidRecord, subject: dataset, "\(key): \(name) \(value) is negative")
+            throw StorageError(.invalidRecord, subject: dataset, "\(key()): \(name) \(value) is negative")
         }
     }
 
-    static func raw(_ value: String, dataset: String, key: String) throws {
+    static func raw(_ value: String, dataset: String, key: @autoclosure () -> String) throws {
         guard !value.isEmpty, !value.utf8.contains(0) else {
-            throw StorageError(.invalidRecord, subject: dataset, "\(key): empty raw JSON or a NUL byte in it")
+            throw StorageError(.invalidRecord, subject: dataset, "\(key()): empty raw JSON or a NUL byte in it")
         }
     }
 
-    static func oneOf(_ value: String, _ allowed: Set<String>, _ name: String, dataset: String, key: String) throws {
+    static func oneOf(_ value: String, _ allowed: [String], _ name: String, dataset: String, key: @autoclosure () -> String) throws {
         guard allowed.contains(value) else {
-            throw StorageError(.invalidRecord, subject: dataset, "\(key): \(name) \"\(value)\" is not one of \(allowed.sorted())")
+            throw StorageError(.invalidRecord, subject: dataset, "\(key()): \(name) \"\(value)\" is not one of \(allowed.sorted())")
         }
     }
 }
