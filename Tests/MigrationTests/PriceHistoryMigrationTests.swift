@@ -212,4 +212,97 @@ struct PriceHistoryMigrationTests {
             }
         }
     }
+
+    /// The backfill reads ahead while `quick_check` runs on a second opening of the file: a damaged
+    /// file must still be refused with the check's clear error before anything is written (no
+    /// row, no reject file), whatever the read-ahead met meanwhile.
+    @Test func damagedLegacyFileIsRefusedBeforeAnyWrite() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: fixture.path))
+            let size = try handle.seekToEnd()
+            // Garbage over the last half of the file: the first chunks still read, later pages fail.
+            try handle.seek(toOffset: size / 2)
+            try handle.write(contentsOf: Data(repeating: 0xA5, count: Int(size / 2)))
+            try handle.close()
+            try await TestPostgres.withSchema { schema, conn in
+                let error = await #expect(throws: MigrationError.self) {
+                    _ = try await Self.backfill(fixture, schema, dir: dir, chunk: 1000)
+                }
+                #expect(error?.code == .invalidSource)
+                #expect(error?.description.contains("damaged") == true, "\(String(describing: error))")
+                let count = try await conn.query("SELECT count(*) FROM \(schema.quoted).price_history").scalar
+                #expect(count == "0")
+                #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("rejects").path))
+            }
+        }
+    }
+
+    /// A write that fails in the middle of the run (here a trigger refusing one row of the second
+    /// chunk, a real server error inside COPY) stops the pipelined reader cleanly: the error
+    /// reaches the caller, the checkpoint names only the chunks stored before it, and the resumed
+    /// run stores every row exactly once.
+    @Test func aWriteErrorMidRunStopsCleanlyAndTheResumeLosesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
+            try await TestPostgres.withSchema { schema, conn in
+                let table = "\(schema.quoted).price_history"
+                // Keys sort like their seconds outside the fall-back hour; 2,500 rows in (chunks of 2,000).
+                let refused = fixture.expected.keys.sorted()[2_500]
+                try await conn.execute("""
+                    CREATE FUNCTION \(schema.quoted).refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.ts = to_timestamp(\(refused)) THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$
+                    """)
+                try await conn.execute("CREATE TRIGGER refuse_one BEFORE INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION \(schema.quoted).refuse_one()")
+                let checkpoint = dir.appendingPathComponent("checkpoint.json").path
+                await #expect(throws: (any Error).self) {
+                    _ = try await Self.backfill(fixture, schema, dir: dir, chunk: 2000, checkpoint: checkpoint)
+                }
+                let loaded = try BackfillCheckpoint.load(path: checkpoint)
+                let saved = try #require(loaded)
+                let stored = try await Self.stored(conn, schema)
+                #expect(stored.count == saved.summary.inserted)
+                #expect(stored.count > 0 && stored.count < fixture.expected.count)
+                #expect(stored[refused] == nil)
+                #expect(stored.keys.allSatisfy { $0 < refused })
+
+                try await conn.execute("DROP TRIGGER refuse_one ON \(table)")
+                let resumed = try await Self.backfill(fixture, schema, dir: dir, chunk: 2000, checkpoint: checkpoint)
+                #expect(resumed.resumed)
+                #expect(resumed.read == fixture.rowsInFile)
+                #expect(resumed.inserted == fixture.expected.count)
+                #expect(resumed.alreadyPresent == 0)
+                let all = try await Self.stored(conn, schema)
+                #expect(all.count == fixture.expected.count)
+                #expect(all.allSatisfy { fixture.expected[$0.key] == $0.value.0 })
+                #expect(!FileManager.default.fileExists(atPath: checkpoint))
+            }
+        }
+    }
+
+    /// The progress total is an estimate from the rowids, not a count: on a file written in time
+    /// order (rowids without holes) it is the exact number of rows after the key.
+    @Test func progressEstimateMatchesTheCountOnATimeOrderedFile() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("btc_price_history.db").path
+            let db = try SQLiteConnection(path: path)
+            try db.execute(PriceTick.sqlite!.createSQL)
+            try db.transaction {
+                for t in Int64(0)..<500 {
+                    try db.execute("INSERT INTO price_log (timestamp, price) VALUES (?, 64000.5)",
+                                   [.text(NewYorkTime.legacyText(epochSeconds: LegacyFixture.start + t))])
+                }
+            }
+            db.close()
+            let file = try await LegacyPriceLogFile(path: path, integrityCheck: false)
+            let key = NewYorkTime.legacyText(epochSeconds: LegacyFixture.start + 99)
+            let all = try await file.estimatedTextKeys(after: nil)
+            let after = try await file.estimatedTextKeys(after: key)
+            let counted = try await file.countTextKeys(after: key)
+            #expect(all == 500)
+            #expect(after == 400)
+            #expect(counted == 400)
+            await file.close()
+        }
+    }
 }

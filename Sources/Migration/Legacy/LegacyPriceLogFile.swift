@@ -2,8 +2,9 @@ import Foundation
 import StorageKit
 
 /// A legacy `btc_price_history.db`, opened read-only for backfill and parity. Opening validates
-/// the file (exists, is SQLite, passes `quick_check`, has `price_log` with its key and price
-/// columns) so a wrong or damaged input fails before anything is written anywhere.
+/// the file (exists, is SQLite, has `price_log` with its key and price columns, and, unless told
+/// otherwise, passes `quick_check`) so a wrong or damaged input fails before anything is written
+/// anywhere.
 ///
 /// All SQLite work runs on the `SQLiteDatabase` actor's own thread, never on the cooperative pool.
 public final class LegacyPriceLogFile: Sendable {
@@ -19,8 +20,9 @@ public final class LegacyPriceLogFile: Sendable {
     /// Opens and validates `path`. Throws `MigrationError(.invalidSource)` with the reason.
     ///
     /// `integrityCheck`: run `PRAGMA quick_check` (a walk of every b-tree of the file) before
-    /// anything else. The backfill needs it (nothing may be written from a damaged file). Parity
-    /// may skip it: it reads every row it compares, and a damaged page fails that read with
+    /// anything else. The backfill needs it (nothing may be written from a damaged file), and runs
+    /// it on a second opening of the file while this one reads ahead (`PriceHistoryBackfill`).
+    /// Parity may skip it: it reads every row it compares, and a damaged page fails that read with
     /// `SQLITE_CORRUPT`, so a damaged file still ends in an error, never in a false OK; on a large
     /// file the walk costs more than the comparison itself.
     public init(path: String, integrityCheck: Bool = true) async throws {
@@ -35,6 +37,11 @@ public final class LegacyPriceLogFile: Sendable {
         database = SQLiteDatabase(path: path, options: .init(readOnly: true))
         do {
             try await database.read { connection in
+                // Pages read through a memory map instead of a `pread` copy each (SQLite clamps
+                // the size to its build's limit, 2 GiB by default): on a 25 M-row file the system
+                // time of a full scan fell from 1.7-2.9 s to about 1.0 s. Read-only, and the legacy
+                // writer never shrinks the file (no VACUUM), so the map stays valid.
+                _ = try connection.query("PRAGMA mmap_size = 1099511627776", [])
                 if integrityCheck { try connection.quickCheck() }
                 let tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'price_log'", [])
                 guard !tables.isEmpty else {
@@ -61,6 +68,24 @@ public final class LegacyPriceLogFile: Sendable {
 
     /// Closes the file.
     public func close() async { await database.close() }
+
+    /// About how many rows have a text key after `afterKey` (all rows when `nil`), for a progress
+    /// bar: the rowid span from the row at `afterKey` (or the first row) to the last one, two index
+    /// lookups instead of the count's pass over the key index (about a second per 10 M rows). It is
+    /// exact for a file written in time order and never lower than the truth unless rows were
+    /// inserted out of key order; a table without rowids falls back to the exact count.
+    public func estimatedTextKeys(after afterKey: String?) async throws -> Int {
+        let estimate: Int? = try await database.read { connection in
+            let rows = try? connection.query(
+                "SELECT max(rowid) - coalesce((SELECT rowid FROM price_log WHERE timestamp = ?), min(rowid) - 1) FROM price_log",
+                [afterKey.map(SQLiteValue.text) ?? .null])
+            guard let rows else { return nil }
+            if case .integer(let n) = rows.first?.first { return Int(max(0, n)) }
+            return 0
+        }
+        if let estimate { return estimate }
+        return try await countTextKeys(after: afterKey)
+    }
 
     /// Rows with a text key after `afterKey` (all text keys when `nil`).
     public func countTextKeys(after afterKey: String?) async throws -> Int {
@@ -117,12 +142,15 @@ public final class LegacyPriceLogFile: Sendable {
             var chunk = DecodedChunk()
             chunk.ticks.reserveCapacity(limit)
             var lastKeyBytes: [UInt8] = []
+            // Keys arrive in key order, so one local hour after another: the decoder resolves each
+            // hour's calendar and DST once (always exactly `LegacyPriceRule.key(bytes:)`).
+            var decoder = LegacyKeyDecoder()
             while try statement.step() {
                 chunk.read += 1
                 let key = statement.withColumnBytes(0) { bytes -> LegacyPriceRule.Key in
                     lastKeyBytes.removeAll(keepingCapacity: true)
                     lastKeyBytes.append(contentsOf: bytes)
-                    return LegacyPriceRule.key(bytes: bytes)
+                    return decoder.key(bytes: bytes)
                 }
                 let price = LegacyPriceRule.price(type: statement.columnType(1), double: statement.columnDouble(1))
                 switch (key, price) {

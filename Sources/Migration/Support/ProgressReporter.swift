@@ -42,14 +42,16 @@ public final class ProgressReporter: @unchecked Sendable {
     public func finish() {
         lock.lock()
         defer { lock.unlock() }
-        output(line(now: Date()) + "\n")
+        output(line(now: Date(), finished: true) + "\n")
     }
 
-    private func line(now: Date) -> String {
+    /// `finished`: everything was processed, so the total is what was done (an estimated total,
+    /// like the backfill's, may be a little off).
+    private func line(now: Date, finished: Bool = false) -> String {
         let elapsed = max(now.timeIntervalSince(start), 0.001)
         let rate = Double(done) / elapsed
         var text = "\(label): \(done)"
-        if let total, total > 0 {
+        if let total = finished && total != nil ? done : total, total > 0 {
             let fraction = min(1, Double(done) / Double(total))
             if terminal {
                 let width = 30
