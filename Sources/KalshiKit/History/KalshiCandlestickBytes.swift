@@ -8,9 +8,7 @@ import StorageKit
 /// paths accept the same objects and produce the same records (`HistoryDecoderTests` compares them).
 enum KalshiCandlestickBytes {
     /// One member's value as read: absent, `null`, or the text of a string or number.
-    enum Value {
-        case missing, null, text(Range<Int>)
-    }
+    typealias Value = JSONByteReader.Scalar
 
     /// A `yes_bid`/`yes_ask`/`price` object: each field's live (`open_dollars`) and historical (`open`) member.
     struct Distribution {
@@ -24,21 +22,6 @@ enum KalshiCandlestickBytes {
         ("mean_dollars", "mean"), ("previous_dollars", "previous"),
     ]
 
-    /// The value the reader is at, as a `Value`; `nil` for an object, array or boolean (nothing read).
-    static func scalar(_ r: inout JSONByteReader) throws(OrderedJSONError) -> Value? {
-        switch try r.peek() {
-        case .null:
-            try r.skipValue()
-            return .null
-        case .string:
-            return try r.rawString().map(Value.text)
-        case .number:
-            return try r.numberText().map(Value.text)
-        default:
-            return nil
-        }
-    }
-
     static func distribution(_ r: inout JSONByteReader) throws(OrderedJSONError) -> Distribution? {
         guard try r.peek() == .object else { return nil }
         try r.enterObject()
@@ -48,13 +31,13 @@ enum KalshiCandlestickBytes {
             var matched = false
             for (k, f) in fields.enumerated() {
                 if r.bytes(member.name, equal: f.live) {
-                    guard let v = try scalar(&r) else { return nil }
+                    guard let v = try r.scalar() else { return nil }
                     d.live[k] = v
                     matched = true
                     break
                 }
                 if r.bytes(member.name, equal: f.historical) {
-                    guard let v = try scalar(&r) else { return nil }
+                    guard let v = try r.scalar() else { return nil }
                     d.historical[k] = v
                     matched = true
                     break
@@ -68,9 +51,8 @@ enum KalshiCandlestickBytes {
     /// The amount of field `k`: the live member when it is there and not null, else the historical
     /// one. `.some(nil)` when neither has a value; `nil` when a value does not parse.
     static func amount(_ r: JSONByteReader, _ d: Distribution, _ k: Int) -> DollarAmount?? {
-        let v: Value
-        if case .text = d.live[k] { v = d.live[k] } else { v = d.historical[k] }
-        guard case .text(let range) = v else { return .some(nil) }
+        let v = d.live[k].text != nil ? d.live[k] : d.historical[k]
+        guard let range = v.text else { return .some(nil) }
         guard let units = r.withBytes(range, { DollarAmount(utf8: $0) }) else { return nil }
         return .some(units)
     }
@@ -88,7 +70,7 @@ enum KalshiCandlestickBytes {
             if r.bytes(name, equal: "end_period_ts") {
                 // An integer number (a string or null goes through the tree, which rejects it).
                 guard let range = try r.numberText() else { return nil }
-                end = .text(range)
+                end = .number(range)
             } else if r.bytes(name, equal: "yes_bid") {
                 guard let d = try distribution(&r) else { return nil }
                 bid = d
@@ -104,16 +86,16 @@ enum KalshiCandlestickBytes {
                     price = d
                 }
             } else if r.bytes(name, equal: "volume_fp") {
-                guard let v = try scalar(&r) else { return nil }
+                guard let v = try r.scalar() else { return nil }
                 volumeFp = v
             } else if r.bytes(name, equal: "volume") {
-                guard let v = try scalar(&r) else { return nil }
+                guard let v = try r.scalar() else { return nil }
                 volume = v
             } else if r.bytes(name, equal: "open_interest_fp") {
-                guard let v = try scalar(&r) else { return nil }
+                guard let v = try r.scalar() else { return nil }
                 interestFp = v
             } else if r.bytes(name, equal: "open_interest") {
-                guard let v = try scalar(&r) else { return nil }
+                guard let v = try r.scalar() else { return nil }
                 interest = v
             } else {
                 try r.skipValue()
@@ -121,11 +103,10 @@ enum KalshiCandlestickBytes {
         }
         guard let bid, let ask else { return nil }
         // end_period_ts: an integer number (a string or an exponent goes through the tree and fails there).
-        guard case .text(let endRange) = end, let endTime = r.withBytes(endRange, { integer($0) }) else { return nil }
+        guard let endRange = end.text, let endTime = r.withBytes(endRange, { integer($0) }) else { return nil }
         func count(_ fp: Value, _ plain: Value) -> ContractCount? {
-            let v: Value
-            if case .text = fp { v = fp } else { v = plain }
-            guard case .text(let range) = v, let c = r.withBytes(range, { ContractCount(utf8: $0) }), c.hundredths >= 0 else { return nil }
+            let v = fp.text != nil ? fp : plain
+            guard let range = v.text, let c = r.withBytes(range, { ContractCount(utf8: $0) }), c.hundredths >= 0 else { return nil }
             return c
         }
         guard let vol = count(volumeFp, volume), let oi = count(interestFp, interest) else { return nil }

@@ -6,23 +6,7 @@ import StorageKit
 /// gives the same record or the exact error.
 enum KalshiTradeBytes {
     /// One member's value as read: absent, `null`, a string's text or a number's text.
-    enum Value {
-        case missing, null, string(Range<Int>), number(Range<Int>)
-    }
-
-    static func scalar(_ r: inout JSONByteReader) throws(OrderedJSONError) -> Value? {
-        switch try r.peek() {
-        case .null:
-            try r.skipValue()
-            return .null
-        case .string:
-            return try r.rawString().map(Value.string)
-        case .number:
-            return try r.numberText().map(Value.number)
-        default:
-            return nil
-        }
-    }
+    typealias Value = JSONByteReader.Scalar
 
     /// The trade of the object the reader is at, or `nil` to decode it through the tree.
     static func trade(_ r: inout JSONByteReader) throws(OrderedJSONError) -> KalshiTrade? {
@@ -35,7 +19,7 @@ enum KalshiTradeBytes {
             if member.escaped { return nil }
             let name = member.name
             func read(_ slot: inout Value) throws(OrderedJSONError) -> Bool {
-                guard let v = try scalar(&r) else { return false }
+                guard let v = try r.scalar() else { return false }
                 slot = v
                 return true
             }

@@ -130,6 +130,42 @@ public struct JSONByteReader {
         return start..<parser.i
     }
 
+    /// A member's scalar value read in place: what the bulk decoders keep of a member before
+    /// parsing its text into a record field.
+    public enum Scalar: Sendable, Equatable {
+        /// The member was not there (the decoders' starting value).
+        case missing
+        case null
+        /// A string without escapes: the byte range of its text.
+        case string(Range<Int>)
+        /// A number: the byte range of its text.
+        case number(Range<Int>)
+
+        /// The text of a string or a number.
+        public var text: Range<Int>? {
+            switch self {
+            case .string(let range), .number(let range): return range
+            case .missing, .null: return nil
+            }
+        }
+    }
+
+    /// The next value if it is `null`, a string without escapes or a number; `nil` (nothing read)
+    /// for any other value.
+    public mutating func scalar() throws(OrderedJSONError) -> Scalar? {
+        switch try peek() {
+        case .null:
+            try skipValue()
+            return .null
+        case .string:
+            return try rawString().map(Scalar.string)
+        case .number:
+            return try numberText().map(Scalar.number)
+        default:
+            return nil
+        }
+    }
+
     /// The next value as a tree.
     public mutating func value() throws(OrderedJSONError) -> OrderedJSON {
         parser.skipSpace()

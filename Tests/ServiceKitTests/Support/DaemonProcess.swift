@@ -25,7 +25,7 @@ final class DaemonProcess: @unchecked Sendable {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = log
         process.standardOutput = log
