@@ -151,6 +151,25 @@ struct OrderedJSONParser {
         }
     }
 
+    /// Moves `i` (just past a string's opening quote) over the text that needs no decoding, up to
+    /// the first quote, backslash or control byte; whether that text is all ASCII.
+    @inline(__always)
+    private mutating func scanUnescapedText() -> Bool {
+        var ascii = true
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            if bytes[i] >= 0x80 { ascii = false }
+            i += 1
+        }
+        return ascii
+    }
+
+    /// The bytes `start..<end` as a `String`, which must be valid UTF-8.
+    private func validatedString(_ start: Int, _ end: Int) throws(OrderedJSONError) -> String {
+        let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+        guard let s else { throw syntax("a string is not valid UTF-8") }
+        return s
+    }
+
     /// Moves past the string at `i` (at its opening quote), checking it as `parseString` does,
     /// without building it: the range of its text between the quotes, and whether it holds an
     /// escape (then the range is the text as written, not the string).
@@ -158,18 +177,11 @@ struct OrderedJSONParser {
         let quote = i
         i += 1
         let start = i
-        var ascii = true
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
-            if bytes[i] >= 0x80 { ascii = false }
-            i += 1
-        }
+        let ascii = scanUnescapedText()
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
             let end = i
             i += 1
-            if !ascii {
-                let valid = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) != nil }
-                guard valid else { throw syntax("a string is not valid UTF-8") }
-            }
+            if !ascii { _ = try validatedString(start, end) }
             return (start..<end, false)
         }
         // An escape (or an error): the full parser checks it.
@@ -240,19 +252,13 @@ struct OrderedJSONParser {
         // Fast path: most strings have no escape, so the text between the quotes is the string
         // itself (one validation, no byte-by-byte copy).
         let start = i
-        var ascii = true
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
-            if bytes[i] >= 0x80 { ascii = false }
-            i += 1
-        }
+        let ascii = scanUnescapedText()
         if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
             let end = i
             i += 1
             // ASCII (keys, tickers, decimals, times: nearly every string) is valid UTF-8 as is.
             if ascii { return asciiString(start, end) }
-            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
-            guard let s else { throw syntax("a string is not valid UTF-8") }
-            return s
+            return try validatedString(start, end)
         }
         var out: [UInt8] = Array(bytes[start..<i])
         while true {
