@@ -23,9 +23,10 @@ struct PriceHistoryMigrationTests {
         return try await PriceHistoryBackfill(options: options, logger: TestPostgres.logger).run(stopAfterChunks: stopAfter)
     }
 
-    static func parity(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, from: Int64? = nil) async throws -> ParityReport {
+    static func parity(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, from: Int64? = nil, leafRows: Int? = nil) async throws -> ParityReport {
         var options = PriceHistoryParity.Options(sqlitePath: fixture.path, postgres: try TestPostgres.configuration(), schema: schema, from: from)
         options.listLimit = 100
+        if let leafRows { options.leafRows = leafRows }
         return try await PriceHistoryParity(options: options, logger: TestPostgres.logger).run()
     }
 
@@ -138,7 +139,10 @@ struct PriceHistoryMigrationTests {
         }
     }
 
-    @Test func parityFindsExactlyTheDamagedRows() async throws {
+    /// Both ways to the rows: a differing bucket read whole (the default), and bisected level by
+    /// level down to `leafSeconds` (`leafRows` 0).
+    @Test(arguments: [nil, 0])
+    func parityFindsExactlyTheDamagedRows(leafRows: Int?) async throws {
         try await withTemporaryDirectory { dir in
             let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
             try await TestPostgres.withSchema { schema, conn in
@@ -153,7 +157,7 @@ struct PriceHistoryMigrationTests {
                 try await conn.execute("UPDATE \(table) SET price = price + 0.01 WHERE ts = to_timestamp($1::double precision)", [String(changed)])
                 try await conn.execute("INSERT INTO \(table) (ts, price, source) VALUES (to_timestamp($1::double precision), 64000.00, 'coinbase_ws')", [String(added)])
 
-                let report = try await Self.parity(fixture, schema)
+                let report = try await Self.parity(fixture, schema, leafRows: leafRows)
                 #expect(!report.ok)
                 #expect(report.mismatchCount == 3)
                 let byKind = Dictionary(grouping: report.mismatches, by: \.second)

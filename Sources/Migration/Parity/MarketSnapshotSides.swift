@@ -101,6 +101,8 @@ public struct MarketSnapshotParity: Sendable {
         public var to: Int64?
         public var bucketSeconds: Int64
         public var leafSeconds: Int64 = 60
+        /// Differing ranges with at most this many rows a side are compared row by row.
+        public var leafRows = 4096
         public var fanOut: Int64 = 8
         public var listLimit = 1000
 
@@ -132,7 +134,7 @@ public struct MarketSnapshotParity: Sendable {
                 dataset: MarketSnapshot.dataset, legacy: JSONSnapshotSide(export: export),
                 postgres: try PostgresSnapshotSide(connection: connection, schema: options.schema),
                 settings: .init(from: options.from, to: options.to, bucketSeconds: options.bucketSeconds, leafSeconds: options.leafSeconds,
-                                fanOut: options.fanOut, listLimit: options.listLimit),
+                                leafRows: options.leafRows, fanOut: options.fanOut, listLimit: options.listLimit),
                 classify: { _, _ in nil }, wholesale: { _, _, _ in nil })
             var report = try await engine.run()
             report.elapsedSeconds = Date().timeIntervalSince(started)

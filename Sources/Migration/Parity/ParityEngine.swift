@@ -4,8 +4,8 @@ import StorageKit
 /// The one parity engine, for every dataset: a legacy side and a PostgreSQL side
 /// (`ParitySide`) produce, per bucket, a row count and an order-independent checksum of their
 /// canonical rows, concurrently. A bucket that differs is split into `fanOut` parts, compared
-/// again, down to ranges of at most `leafSeconds`, whose rows are fetched from both sides and
-/// compared one by one (the data-diff design). The dataset decides which differences are known
+/// again, down to ranges of at most `leafSeconds` or `leafRows` rows a side, whose rows are fetched
+/// from both sides and compared one by one (the data-diff design). The dataset decides which differences are known
 /// legacy artefacts (`classify`, `wholesale`).
 struct ParityEngine<Legacy: ParitySide, Postgres: ParitySide>: Sendable {
     /// Window and search settings.
@@ -14,6 +14,10 @@ struct ParityEngine<Legacy: ParitySide, Postgres: ParitySide>: Sendable {
         var to: Int64?
         var bucketSeconds: Int64
         var leafSeconds: Int64
+        /// A differing range with at most this many rows on each side is compared row by row at
+        /// once: fetching a few thousand rows costs one query a side, less than another level of
+        /// checksums on both sides (a 1-hour bucket of price history is 3,600 rows).
+        var leafRows: Int
         var fanOut: Int64
         var listLimit: Int
     }
@@ -112,7 +116,7 @@ struct ParityEngine<Legacy: ParitySide, Postgres: ParitySide>: Sendable {
                 return
             }
             let settings = engine.settings
-            if hi - lo <= settings.leafSeconds || l.count == 0 || p.count == 0 {
+            if hi - lo <= settings.leafSeconds || l.count == 0 || p.count == 0 || max(l.count, p.count) <= settings.leafRows {
                 try await compareRows(lo, hi)
                 return
             }

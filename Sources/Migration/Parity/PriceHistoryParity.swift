@@ -23,6 +23,8 @@ public struct PriceHistoryParity: Sendable {
         public var bucketSeconds: Int64
         /// Ranges this short are compared row by row.
         public var leafSeconds: Int64 = 256
+        /// Differing ranges with at most this many rows a side are compared row by row.
+        public var leafRows = 4096
         public var fanOut: Int64 = 8
         /// Most differences listed per kind (all are counted).
         public var listLimit = 1000
@@ -71,7 +73,7 @@ public struct PriceHistoryParity: Sendable {
                 dataset: "price_history", legacy: try await LegacyPriceHistorySide(files: files),
                 postgres: try PostgresPriceHistorySide(connections: connections, schema: options.schema),
                 settings: .init(from: options.from, to: options.to, bucketSeconds: options.bucketSeconds, leafSeconds: options.leafSeconds,
-                                fanOut: options.fanOut, listLimit: options.listLimit),
+                                leafRows: options.leafRows, fanOut: options.fanOut, listLimit: options.listLimit),
                 classify: Self.classify, wholesale: Self.wholesale)
             var report = try await engine.run()
             report.elapsedSeconds = Date().timeIntervalSince(started)
