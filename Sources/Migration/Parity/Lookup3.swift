@@ -29,6 +29,21 @@ enum Lookup3 {
         return UInt64(b) << 32 | UInt64(c)
     }
 
+    /// `hash_uint32_extended`: one 32-bit key (what `hashint8extended` hashes).
+    static func uint32Extended(_ k: UInt32, seed: UInt64) -> UInt64 {
+        var a: UInt32 = 0x9e37_79b9 &+ 4 &+ 3_923_095
+        var b = a
+        var c = a
+        if seed != 0 {
+            a &+= UInt32(truncatingIfNeeded: seed >> 32)
+            b &+= UInt32(truncatingIfNeeded: seed)
+            mix(&a, &b, &c)
+        }
+        a &+= k
+        final(&a, &b, &c)
+        return UInt64(b) << 32 | UInt64(c)
+    }
+
     @inline(__always) static func rot(_ x: UInt32, _ k: UInt32) -> UInt32 { (x << k) | (x >> (32 - k)) }
 
     @inline(__always) static func mix(_ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32) {
