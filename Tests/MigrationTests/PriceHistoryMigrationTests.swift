@@ -25,8 +25,8 @@ struct PriceHistoryMigrationTests {
 
     static func parity(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, from: Int64? = nil, leafRows: Int? = nil) async throws -> ParityReport {
         var options = PriceHistoryParity.Options(sqlitePath: fixture.path, postgres: try TestPostgres.configuration(), schema: schema, from: from)
-        options.listLimit = 100
-        if let leafRows { options.leafRows = leafRows }
+        options.search.listLimit = 100
+        if let leafRows { options.search.leafRows = leafRows }
         return try await PriceHistoryParity(options: options, logger: TestPostgres.logger).run()
     }
 

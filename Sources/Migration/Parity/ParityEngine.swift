@@ -4,28 +4,14 @@ import StorageKit
 /// The one parity engine, for every dataset: a legacy side and a PostgreSQL side
 /// (`ParitySide`) produce, per bucket, a row count and an order-independent checksum of their
 /// canonical rows, concurrently. A bucket that differs is split into `fanOut` parts, compared
-/// again, down to ranges of at most `leafSeconds` or `leafRows` rows a side, whose rows are fetched
-/// from both sides and compared one by one (the data-diff design). The dataset decides which differences are known
-/// legacy artefacts (`classify`, `wholesale`).
+/// again, down to ranges of at most `leafSeconds` or `leafRows` rows a side (`ParitySearch`), whose
+/// rows are fetched from both sides and compared one by one (the data-diff design). The dataset
+/// decides which differences are known legacy artefacts (`classify`, `wholesale`).
 struct ParityEngine<Legacy: ParitySide, Postgres: ParitySide>: Sendable {
-    /// Window and search settings.
-    struct Settings: Sendable {
-        var from: Int64?
-        var to: Int64?
-        var bucketSeconds: Int64
-        var leafSeconds: Int64
-        /// A differing range with at most this many rows on each side is compared row by row at
-        /// once: fetching a few thousand rows costs one query a side, less than another level of
-        /// checksums on both sides (a 1-hour bucket of price history is 3,600 rows).
-        var leafRows: Int
-        var fanOut: Int64
-        var listLimit: Int
-    }
-
     let dataset: String
     let legacy: Legacy
     let postgres: Postgres
-    let settings: Settings
+    let settings: ParitySearch
     /// The known-artefact class of one differing row (`horizon`: the legacy side's first row).
     let classify: @Sendable (_ difference: ParityReport.RowDifference, _ horizon: Int64?) -> ParityReport.Artefact?
     /// A differing range with no legacy rows that is an artefact as a whole (the legacy trim), so
