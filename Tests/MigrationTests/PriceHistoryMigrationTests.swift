@@ -23,9 +23,10 @@ struct PriceHistoryMigrationTests {
         return try await PriceHistoryBackfill(options: options, logger: TestPostgres.logger).run(stopAfterChunks: stopAfter)
     }
 
-    static func parity(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, from: Int64? = nil) async throws -> ParityReport {
+    static func parity(_ fixture: LegacyFixture, _ schema: PostgresIdentifier, from: Int64? = nil, leafRows: Int? = nil) async throws -> ParityReport {
         var options = PriceHistoryParity.Options(sqlitePath: fixture.path, postgres: try TestPostgres.configuration(), schema: schema, from: from)
-        options.listLimit = 100
+        options.search.listLimit = 100
+        if let leafRows { options.search.leafRows = leafRows }
         return try await PriceHistoryParity(options: options, logger: TestPostgres.logger).run()
     }
 
@@ -37,9 +38,9 @@ struct PriceHistoryMigrationTests {
     }
 
     /// The legacy side's row hash is bit for bit the expression PostgreSQL evaluates in the parity query.
-    @Test func canonicalHashIsPostgresHashNumericExtended() async throws {
+    @Test func canonicalHashIsThePostgresExpression() async throws {
         try await TestPostgres.withSchema { _, conn in
-            let sql = "SELECT " + CanonicalRowHash.sql(second: "$1::bigint", price: "$2::numeric(14,2)") + "::text"
+            let sql = "SELECT " + CanonicalRowHash.sql(instant: "to_timestamp($1::double precision)", price: "$2::numeric(14,2)") + "::text"
             // Whole-digit and fraction-only prices, trailing zero digits (64000.00, 10000.00, 1.00),
             // one to four base-10000 digits, the largest numeric(14,2), and seconds across 2^31 and 2^32.
             let cases: [(Int64, Int64)] = [(1_730_524_800, 6_412_345), (946_684_801, 1), (4_102_444_799, 99_999_999_999_9),
@@ -52,11 +53,22 @@ struct PriceHistoryMigrationTests {
                 let pg = try await conn.query(sql, [String(second), USDText.format(cents)]).scalar
                 #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(text)")
             }
-            // Beyond numeric(14,2) (the digits of any Int64 amount) and zero.
+            // The price hash beyond numeric(14,2) (the digits of any Int64 amount) and zero, under any seed.
             let wide = "SELECT hash_numeric_extended($2::numeric, $1::bigint)::text"
-            for (second, cents) in [(1_730_524_800, Int64.max), (7, 0), (-1, 123_456_789_012_345_678)] as [(Int64, Int64)] {
-                let pg = try await conn.query(wide, [String(second), USDText.format(cents)]).scalar
-                #expect(pg == String(Int64(bitPattern: CanonicalRowHash.hash(second: second, cents: cents))), "\(second) \(cents)")
+            for (seed, cents) in [(1_730_524_800, Int64.max), (7, 0), (-1, 123_456_789_012_345_678)] as [(Int64, Int64)] {
+                let pg = try await conn.query(wide, [String(seed), USDText.format(cents)]).scalar
+                #expect(pg == String(Int64(bitPattern: PostgresNumericHash.extended(cents: cents, seed: UInt64(bitPattern: seed)))), "\(seed) \(cents)")
+            }
+            // The instant's hash before 1970 (negative microseconds), at 0, and where the high word changes.
+            let instant = "SELECT interval_hash_extended(to_timestamp($1::double precision) - timestamptz '1970-01-01 00:00:00+00', 0)::text"
+            for second: Int64 in [-1, -86_400 * 365, 0, 1, 4294, 4295, 1_730_524_800, 4_102_444_799] {
+                let pg = try await conn.query(instant, [String(second)]).scalar
+                #expect(pg == String(Int64(bitPattern: CanonicalRowHash.timeSeed(second: second))), "\(second)")
+            }
+            // Every second of these two-hour windows (each across several changes of the high word)
+            // has its own seed: the folding to 32 bits does not merge two seconds of one bucket.
+            for start: Int64 in [1_730_520_000, 1_735_707_600, 2_147_480_000] {
+                #expect(Set((start..<(start + 7200)).map { CanonicalRowHash.timeSeed(second: $0) }).count == 7200)
             }
             // A different price or second changes the hash.
             #expect(CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_345) != CanonicalRowHash.hash(second: 1_730_524_800, cents: 6_412_346))
@@ -138,7 +150,10 @@ struct PriceHistoryMigrationTests {
         }
     }
 
-    @Test func parityFindsExactlyTheDamagedRows() async throws {
+    /// Both ways to the rows: a differing bucket read whole (the default), and bisected level by
+    /// level down to `leafSeconds` (`leafRows` 0).
+    @Test(arguments: [nil, 0])
+    func parityFindsExactlyTheDamagedRows(leafRows: Int?) async throws {
         try await withTemporaryDirectory { dir in
             let fixture = try LegacyFixture(path: dir.appendingPathComponent("btc_price_history.db").path)
             try await TestPostgres.withSchema { schema, conn in
@@ -153,7 +168,7 @@ struct PriceHistoryMigrationTests {
                 try await conn.execute("UPDATE \(table) SET price = price + 0.01 WHERE ts = to_timestamp($1::double precision)", [String(changed)])
                 try await conn.execute("INSERT INTO \(table) (ts, price, source) VALUES (to_timestamp($1::double precision), 64000.00, 'coinbase_ws')", [String(added)])
 
-                let report = try await Self.parity(fixture, schema)
+                let report = try await Self.parity(fixture, schema, leafRows: leafRows)
                 #expect(!report.ok)
                 #expect(report.mismatchCount == 3)
                 let byKind = Dictionary(grouping: report.mismatches, by: \.second)

@@ -74,15 +74,21 @@ import Testing
 
     @Test(arguments: [
         ("8500.00000000", Int64(850_000)), ("43251.2", 4_325_120), ("0.125", 12), ("0.135", 14),
-        ("0.1251", 13), ("-1.5", -150), ("7", 700),
+        ("0.1251", 13), ("-1.5", -150), ("7", 700), ("0.145", 14), ("0.1450001", 15), ("-0.125", -12), ("+2.", 200),
+        (".5", 50), ("0.994", 99), ("0.995", 100), ("899999999999999.99", 89_999_999_999_999_999),
     ])
     func parsesDecimalStringsToCents(text: String, cents: Int64) {
         #expect(USDCents(decimalString: text)?.cents == cents)
+        var copy = text
+        #expect(copy.withUTF8 { USDCents(utf8: $0) }?.cents == cents)
+        #expect(USDCents(decimalString: "x\(text)".dropFirst())?.cents == cents)  // a substring
     }
 
-    @Test(arguments: ["", ".", "1e5", "NaN", "1.2.3", " 1", "abc", "--1"])
+    @Test(arguments: ["", ".", "1e5", "NaN", "1.2.3", " 1", "abc", "--1", "-", "+.", "1 ", "900000000000000", "٣"])
     func rejectsNonDecimals(text: String) {
         #expect(USDCents(decimalString: text) == nil)
+        var copy = text
+        #expect(copy.withUTF8 { USDCents(utf8: $0) } == nil)
     }
 
     @Test func convertsLegacyReals() {

@@ -227,13 +227,19 @@ public final class LegacyPriceLogFile: Sendable {
                 // What the SQL range would have excluded: keys that are not text (NULL and blobs in
                 // this TEXT column), and text keys outside [low, high].
                 let isText = statement.columnType(0) == .text
-                if wholeTable {
-                    guard isText, statement.withColumnBytes(0, { Self.binaryOrder($0, lowBytes) >= 0 && Self.binaryOrder($0, highBytes) <= 0 }) else {
-                        continue
-                    }
-                }
+                if wholeTable, !isText { continue }
                 guard isText else { scan.rejected += 1; continue }
-                let key = statement.withColumnBytes(0) { decoder.key(bytes: $0) }
+                // One read of the key's bytes for both the range test and the decoding. A key that
+                // decodes to an instant of the window is canonical (`YYYY-MM-DDTHH:MM:SS`, whose text
+                // order is local-time order), so it lies within [low, high] — the widening by an hour
+                // covers the fall-back — and needs no compare; the others are tested on their bytes.
+                let key: LegacyPriceRule.Key? = statement.withColumnBytes(0) { bytes in
+                    let key = decoder.key(bytes: bytes)
+                    guard wholeTable else { return key }
+                    if case .instant(let second, _) = key, second >= from, second < to { return key }
+                    return Self.binaryOrder(bytes, lowBytes) >= 0 && Self.binaryOrder(bytes, highBytes) <= 0 ? key : nil
+                }
+                guard let key else { continue }
                 guard case .instant(let second, let ambiguous) = key else { scan.rejected += 1; continue }
                 guard case .cents(let cents) = LegacyPriceRule.price(type: statement.columnType(1), double: statement.columnDouble(1)) else {
                     scan.rejected += 1

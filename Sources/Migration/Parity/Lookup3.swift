@@ -7,14 +7,7 @@ enum Lookup3 {
     /// `hash_bytes_extended` of a key of `length` ≤ 12 bytes given as three little-endian words
     /// (bytes past `length` must be zero).
     static func bytesExtended(_ w0: UInt32, _ w1: UInt32, _ w2: UInt32, length: Int, seed: UInt64) -> UInt64 {
-        var a: UInt32 = 0x9e37_79b9 &+ UInt32(truncatingIfNeeded: length) &+ 3_923_095
-        var b = a
-        var c = a
-        if seed != 0 {
-            a &+= UInt32(truncatingIfNeeded: seed >> 32)
-            b &+= UInt32(truncatingIfNeeded: seed)
-            mix(&a, &b, &c)
-        }
+        var (a, b, c) = start(length: length, seed: seed)
         a &+= w0
         b &+= w1
         if length == 12 {
@@ -27,6 +20,28 @@ enum Lookup3 {
         }
         final(&a, &b, &c)
         return UInt64(b) << 32 | UInt64(c)
+    }
+
+    /// `hash_uint32_extended`: one 32-bit key (what `hashint8extended` hashes).
+    static func uint32Extended(_ k: UInt32, seed: UInt64) -> UInt64 {
+        var (a, b, c) = start(length: 4, seed: seed)
+        a &+= k
+        final(&a, &b, &c)
+        return UInt64(b) << 32 | UInt64(c)
+    }
+
+    /// The state both functions start from: the golden ratio plus the key's length, then the seed
+    /// mixed in (a zero seed is not mixed, as in the server).
+    @inline(__always) static func start(length: Int, seed: UInt64) -> (UInt32, UInt32, UInt32) {
+        var a: UInt32 = 0x9e37_79b9 &+ UInt32(truncatingIfNeeded: length) &+ 3_923_095
+        var b = a
+        var c = a
+        if seed != 0 {
+            a &+= UInt32(truncatingIfNeeded: seed >> 32)
+            b &+= UInt32(truncatingIfNeeded: seed)
+            mix(&a, &b, &c)
+        }
+        return (a, b, c)
     }
 
     @inline(__always) static func rot(_ x: UInt32, _ k: UInt32) -> UInt32 { (x << k) | (x >> (32 - k)) }

@@ -97,21 +97,15 @@ public struct MarketSnapshotParity: Sendable {
         public var directory: String
         public var postgres: PostgresConfiguration
         public var schema: PostgresIdentifier
-        public var from: Int64?
-        public var to: Int64?
-        public var bucketSeconds: Int64
-        public var leafSeconds: Int64 = 60
-        public var fanOut: Int64 = 8
-        public var listLimit = 1000
+        /// The window and the search (bisection down to 60 s or 4,096 rows).
+        public var search: ParitySearch
 
         public init(directory: String, postgres: PostgresConfiguration, schema: PostgresIdentifier = .defaultSchema,
                     from: Int64? = nil, to: Int64? = nil, bucketSeconds: Int64 = 3600) {
             self.directory = directory
             self.postgres = postgres
             self.schema = schema
-            self.from = from
-            self.to = to
-            self.bucketSeconds = bucketSeconds
+            self.search = ParitySearch(from: from, to: to, bucketSeconds: bucketSeconds, leafSeconds: 60)
         }
     }
 
@@ -131,8 +125,7 @@ public struct MarketSnapshotParity: Sendable {
             let engine = ParityEngine(
                 dataset: MarketSnapshot.dataset, legacy: JSONSnapshotSide(export: export),
                 postgres: try PostgresSnapshotSide(connection: connection, schema: options.schema),
-                settings: .init(from: options.from, to: options.to, bucketSeconds: options.bucketSeconds, leafSeconds: options.leafSeconds,
-                                fanOut: options.fanOut, listLimit: options.listLimit),
+                settings: options.search,
                 classify: { _, _ in nil }, wholesale: { _, _, _ in nil })
             var report = try await engine.run()
             report.elapsedSeconds = Date().timeIntervalSince(started)

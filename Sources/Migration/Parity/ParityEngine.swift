@@ -4,24 +4,14 @@ import StorageKit
 /// The one parity engine, for every dataset: a legacy side and a PostgreSQL side
 /// (`ParitySide`) produce, per bucket, a row count and an order-independent checksum of their
 /// canonical rows, concurrently. A bucket that differs is split into `fanOut` parts, compared
-/// again, down to ranges of at most `leafSeconds`, whose rows are fetched from both sides and
-/// compared one by one (the data-diff design). The dataset decides which differences are known
-/// legacy artefacts (`classify`, `wholesale`).
+/// again, down to ranges of at most `leafSeconds` or `leafRows` rows a side (`ParitySearch`), whose
+/// rows are fetched from both sides and compared one by one (the data-diff design). The dataset
+/// decides which differences are known legacy artefacts (`classify`, `wholesale`).
 struct ParityEngine<Legacy: ParitySide, Postgres: ParitySide>: Sendable {
-    /// Window and search settings.
-    struct Settings: Sendable {
-        var from: Int64?
-        var to: Int64?
-        var bucketSeconds: Int64
-        var leafSeconds: Int64
-        var fanOut: Int64
-        var listLimit: Int
-    }
-
     let dataset: String
     let legacy: Legacy
     let postgres: Postgres
-    let settings: Settings
+    let settings: ParitySearch
     /// The known-artefact class of one differing row (`horizon`: the legacy side's first row).
     let classify: @Sendable (_ difference: ParityReport.RowDifference, _ horizon: Int64?) -> ParityReport.Artefact?
     /// A differing range with no legacy rows that is an artefact as a whole (the legacy trim), so
@@ -112,7 +102,7 @@ struct ParityEngine<Legacy: ParitySide, Postgres: ParitySide>: Sendable {
                 return
             }
             let settings = engine.settings
-            if hi - lo <= settings.leafSeconds || l.count == 0 || p.count == 0 {
+            if hi - lo <= settings.leafSeconds || l.count == 0 || p.count == 0 || max(l.count, p.count) <= settings.leafRows {
                 try await compareRows(lo, hi)
                 return
             }

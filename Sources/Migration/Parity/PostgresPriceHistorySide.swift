@@ -18,8 +18,8 @@ struct PostgresPriceHistorySide: ParitySide {
 
     var name: String { table }
 
-    /// `CanonicalRowHash` of a row, computed in the server over its epoch second and price.
-    static let rowHash = CanonicalRowHash.sql(second: "date_part('epoch', ts)::bigint", price: "price")
+    /// `CanonicalRowHash` of a row, computed in the server over its instant and price.
+    static let rowHash = CanonicalRowHash.sql(instant: "ts", price: "price")
 
     func scan(from: Int64, to: Int64, origin: Int64, step: Int64) async throws -> ParityScan {
         ParityScan(segments: try await PostgresParityQueries.segments(connections, table: table, rowHash: Self.rowHash,

@@ -16,16 +16,8 @@ public struct PriceHistoryParity: Sendable {
         public var sqlitePath: String
         public var postgres: PostgresConfiguration
         public var schema: PostgresIdentifier
-        /// Window start (UTC epoch second); default: the earlier of both stores' first rows, aligned to a bucket.
-        public var from: Int64?
-        /// Window end, exclusive; default: just after the legacy file's last row (the legacy stops at cutover).
-        public var to: Int64?
-        public var bucketSeconds: Int64
-        /// Ranges this short are compared row by row.
-        public var leafSeconds: Int64 = 256
-        public var fanOut: Int64 = 8
-        /// Most differences listed per kind (all are counted).
-        public var listLimit = 1000
+        /// The window and the search (bisection down to 256 s or 4,096 rows).
+        public var search: ParitySearch
         /// PostgreSQL connections sharing the window's checksum query (disjoint months): one per
         /// core, at most 2. The server side costs more per row than the legacy side (measured on
         /// 5 M rows: about 2.3 CPU-s against 1.4), so it is the one split first.
@@ -40,9 +32,7 @@ public struct PriceHistoryParity: Sendable {
             self.sqlitePath = sqlitePath
             self.postgres = postgres
             self.schema = schema
-            self.from = from
-            self.to = to
-            self.bucketSeconds = bucketSeconds
+            self.search = ParitySearch(from: from, to: to, bucketSeconds: bucketSeconds, leafSeconds: 256)
         }
     }
 
@@ -55,7 +45,7 @@ public struct PriceHistoryParity: Sendable {
     }
 
     public func run() async throws -> ParityReport {
-        guard options.bucketSeconds > 0 else { throw MigrationError(.invalidArgument, subject: "--bucket", "must be positive") }
+        guard options.search.bucketSeconds > 0 else { throw MigrationError(.invalidArgument, subject: "--bucket", "must be positive") }
         let started = Date()
         // No quick_check: the comparison reads every row anyway (see LegacyPriceLogFile.init).
         var files: [LegacyPriceLogFile] = []
@@ -70,8 +60,7 @@ public struct PriceHistoryParity: Sendable {
             let engine = ParityEngine(
                 dataset: "price_history", legacy: try await LegacyPriceHistorySide(files: files),
                 postgres: try PostgresPriceHistorySide(connections: connections, schema: options.schema),
-                settings: .init(from: options.from, to: options.to, bucketSeconds: options.bucketSeconds, leafSeconds: options.leafSeconds,
-                                fanOut: options.fanOut, listLimit: options.listLimit),
+                settings: options.search,
                 classify: Self.classify, wholesale: Self.wholesale)
             var report = try await engine.run()
             report.elapsedSeconds = Date().timeIntervalSince(started)

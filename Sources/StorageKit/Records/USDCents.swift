@@ -12,17 +12,21 @@ public struct USDCents: Sendable, Hashable, Comparable, Codable, CustomStringCon
     /// Parses a decimal string as sent by the exchanges (`"8500.00000000"`, `"43251.2"`, `"-1"`).
     /// Rejects anything that is not a plain decimal (exponents, `NaN`, empty, spaces).
     public init?(decimalString text: some StringProtocol) {
-        guard let parts = DecimalText.scan(text, integerBelow: 900_000_000_000_000) else { return nil }
-        let fracDigits = parts.fraction
-        var cents = parts.integer * 100
-        if fracDigits.count > 0 { cents += Int64(fracDigits[0]) * 10 }
-        if fracDigits.count > 1 { cents += Int64(fracDigits[1]) }
-        if fracDigits.count > 2 {
-            let rest = fracDigits[2...]
-            let head = rest.first!
-            let tailNonZero = rest.dropFirst().contains { $0 != 0 }
-            if head > 5 || (head == 5 && (tailNonZero || cents % 2 == 1)) { cents += 1 }
-        }
+        self.init(DecimalText.scan(text, scale: 2, integerBelow: Self.integerDollarsBelow))
+    }
+
+    /// `init(decimalString:)` over UTF-8 bytes (decoders reading from a buffer).
+    public init?(utf8: UnsafeBufferPointer<UInt8>) {
+        self.init(DecimalText.scan(utf8: utf8, scale: 2, integerBelow: Self.integerDollarsBelow))
+    }
+
+    /// Whole dollars accepted from text (the cents then fit an `Int64` with room to spare).
+    static let integerDollarsBelow: Int64 = 900_000_000_000_000
+
+    private init?(_ parts: DecimalText.Parts?) {
+        guard let parts else { return nil }
+        var cents = parts.integer * 100 + parts.fraction
+        if parts.next > 5 || (parts.next == 5 && (parts.sticky || cents % 2 == 1)) { cents += 1 }
         self.cents = parts.negative ? -cents : cents
     }
 

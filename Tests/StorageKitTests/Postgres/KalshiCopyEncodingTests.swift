@@ -86,18 +86,29 @@ import Testing
         }
     }
 
-    /// The one-pass parser against the scanner-based definition it replaced, on valid and invalid text.
-    @Test func fixedPointParserAgreesWithTheDecimalScanner() {
+    /// The fixed-point parser against a definition written on the text itself: an optional sign, then
+    /// digits with at most one point and at least one digit; integer part below 10^12; the digits past
+    /// the scale all zeros.
+    @Test func fixedPointParserAgreesWithItsDefinition() {
         func oracle(_ text: String, scale: Int) -> Int64? {
-            guard let parts = DecimalText.scan(text, integerBelow: 1_000_000_000_000) else { return nil }
-            var frac: Int64 = 0
-            for (i, digit) in parts.fraction.enumerated() {
-                if i < scale { frac = frac * 10 + Int64(digit) } else if digit != 0 { return nil }
+            var body = Substring(text)
+            var negative = false
+            if let sign = body.first, sign == "-" || sign == "+" {
+                negative = sign == "-"
+                body = body.dropFirst()
             }
-            for _ in min(parts.fraction.count, scale)..<scale { frac *= 10 }
+            let pieces = body.split(separator: ".", omittingEmptySubsequences: false)
+            guard pieces.count <= 2, pieces.allSatisfy({ $0.allSatisfy { "0123456789".contains($0) } }),
+                  pieces.contains(where: { !$0.isEmpty }) else { return nil }
+            let integerText = pieces[0].drop { $0 == "0" }
+            guard integerText.count <= 12, let integer = integerText.isEmpty ? 0 : Int64(integerText), integer < 1_000_000_000_000 else { return nil }
+            let fractionText = pieces.count == 2 ? String(pieces[1]) : ""
+            guard fractionText.dropFirst(scale).allSatisfy({ $0 == "0" }) else { return nil }
+            let kept = String(fractionText.prefix(scale)) + String(repeating: "0", count: max(0, scale - fractionText.count))
             var unit: Int64 = 1
             for _ in 0..<scale { unit *= 10 }
-            return (parts.negative ? -1 : 1) * (parts.integer * unit + frac)
+            let value = integer * unit + (Int64(kept) ?? 0)
+            return negative ? -value : value
         }
         let inputs = ["0.1200", "0.12", "1", "-3", "+0.12", ".5", "5.", "0.120000", "0.12001", "0.00001", "1e3", "", "-", ".", "+",
                       "1.2.3", " 1", "1 ", "999999999999", "999999999999.9999", "1000000000000", "--1", "1-", "0x10", "NaN",
