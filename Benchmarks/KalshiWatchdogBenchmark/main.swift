@@ -13,12 +13,14 @@ import StorageKit
 ///     swift build -c release --product kalshi-api-watchdog --product kalshi-watchdog-benchmark
 ///     .build/release/kalshi-watchdog-benchmark --seconds 600
 ///
-/// Poll-to-committed: the request time is when the fixture server's request log (`requests`) grows,
-/// watched every 0.2 ms in this process; the commit time is the first 2 ms poll of
-/// `SELECT max(ts), count(*)` for the newest capture in `<schema>.market_snapshots` (on a separate
-/// connection) that sees all of the poll's rows. Each committed poll is paired with the latest
-/// request before it. Resolution: the 2 ms poll plus one query round trip. PostgreSQL is the one
-/// the PG* variables name.
+/// Poll-to-committed: the request time is when the fixture server received the request in full (its
+/// event loop records the arrival); the commit time is, when the server runs with
+/// `track_commit_timestamp = on` (scripts/pg-sandbox starts it so), the commit timestamp of the
+/// transaction that stored the poll's rows, read after the run — nothing watches the daemon while it
+/// runs, so the measurement takes no CPU from it on a small machine. Without commit timestamps it
+/// falls back to a 2 ms poll of `SELECT max(ts), count(*)` for the newest capture (resolution: the
+/// poll plus one query round trip, and 500 queries a second beside the daemon). Each committed poll is
+/// paired with the latest request before it. PostgreSQL is the one the PG* variables name.
 struct KalshiWatchdogBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kalshi-watchdog-benchmark")
 
@@ -60,20 +62,11 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
         print("kalshi-watchdog-benchmark: \(markets) markets at 1 Hz, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)"
               + (extraEnvironment.isEmpty ? "" : "; daemon environment " + extraEnvironment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")))
 
-        // Request times, recorded by a watcher on the fixture's request log.
-        let requestTimes = RequestTimes()
-        let watcher = Task.detached {
-            var seen = 0
-            while !Task.isCancelled {
-                let count = server.requests.count
-                if count > seen {
-                    let now = Date().timeIntervalSince1970
-                    requestTimes.append(now, count: count - seen)
-                    seen = count
-                }
-                try? await Task.sleep(for: .microseconds(200))
-            }
-        }
+        // Commit times from the server's commit timestamps when it keeps them; else by polling.
+        let commitTimestamps = try await conn.query("SHOW track_commit_timestamp").scalar == "on"
+        print("poll-to-committed measured by " + (commitTimestamps
+            ? "commit timestamps (track_commit_timestamp) against the fixture's request arrivals"
+            : "a 2 ms poll of the newest capture against the fixture's request arrivals (track_commit_timestamp is off)"))
 
         /// The newest capture and how many of its rows are visible.
         func newest() async throws -> (String, Int)? {
@@ -96,10 +89,10 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
             var latencies: [Double] = []
             var unmatched = 0
             var nextRSS = rssInterval
-            try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(2)) {
-                if let latest = try await newest(), latest.0 != lastTS, latest.1 >= markets {
+            try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(commitTimestamps ? 100 : 2)) {
+                if !commitTimestamps, let latest = try await newest(), latest.0 != lastTS, latest.1 >= markets {
                     let observed = Date().timeIntervalSince1970
-                    if let requested = requestTimes.latest(before: observed) {
+                    if let requested = Self.latest(server.requestArrivals.sorted(), before: observed) {
                         latencies.append((observed - requested) * 1000)
                     } else {
                         unmatched += 1
@@ -113,10 +106,28 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
                 }
             }
             let wall = Date().timeIntervalSince(wallStart)
+            if commitTimestamps {
+                // Each capture's commit time (its rows are one transaction), within the measured window.
+                let (from, to) = (wallStart.timeIntervalSince1970, wallStart.timeIntervalSince1970 + wall)
+                let commits = try await conn.query("""
+                    SELECT extract(epoch FROM max(pg_xact_commit_timestamp(xmin)))::text, count(*)::text
+                    FROM \(schema.quoted).market_snapshots GROUP BY ts ORDER BY 1
+                    """).rows.compactMap { row -> Double? in
+                        guard let t = row[0].flatMap(Double.init), let n = row[1].flatMap(Int.init), n >= markets, t >= from, t <= to else { return nil }
+                        return t
+                    }
+                let arrivals = server.requestArrivals.sorted()
+                for commit in commits {
+                    if let requested = Self.latest(arrivals, before: commit) {
+                        latencies.append((commit - requested) * 1000)
+                    } else {
+                        unmatched += 1
+                    }
+                }
+            }
             let status = try ProcStats.status(pid)
             rss.append((wall, status["VmRSS"] ?? 0))
             let threads = ProcStats.threadNames(pid)
-            watcher.cancel()
             let exitStatus = daemon.stop()
             let counts = try await conn.query("SELECT count(*), count(DISTINCT ts) FROM \(schema.quoted).market_snapshots").rows.first ?? []
 
@@ -148,7 +159,6 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
             print("daemon threads: " + Dictionary(grouping: threads, by: { $0 }).map { "\($0.key) ×\($0.value.count)" }.sorted().joined(separator: ", "))
             print("RSS series (s, KiB): " + rss.map { String(format: "%.0f:%d", $0.0, $0.1) }.joined(separator: " "))
         } catch {
-            watcher.cancel()
             daemon.killIfRunning()
             _ = try? await conn.execute("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
             await conn.close()
@@ -160,6 +170,16 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
         await server.shutdown()
     }
 
+    /// The latest of the ascending `times` strictly before `t`.
+    static func latest(_ times: [Double], before t: Double) -> Double? {
+        var (lo, hi) = (0, times.count)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if times[mid] < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo > 0 ? times[lo - 1] : nil
+    }
+
     /// Least-squares slope (KiB per second) of `(t, kib)` points; 0 for fewer than two.
     static func slope(_ points: [(Double, Double)]) -> Double {
         guard points.count >= 2 else { return 0 }
@@ -168,25 +188,6 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
         let cov = points.map { ($0.0 - mt) * ($0.1 - mv) }.reduce(0, +)
         let varT = points.map { ($0.0 - mt) * ($0.0 - mt) }.reduce(0, +)
         return varT > 0 ? cov / varT : 0
-    }
-}
-
-/// Request arrival times (epoch seconds), appended by the watcher task.
-final class RequestTimes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var times: [Double] = []
-
-    func append(_ t: Double, count: Int) {
-        lock.lock()
-        times += Array(repeating: t, count: count)
-        lock.unlock()
-    }
-
-    /// The latest request time strictly before `t`.
-    func latest(before t: Double) -> Double? {
-        lock.lock()
-        defer { lock.unlock() }
-        return times.last(where: { $0 < t })
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -27,7 +28,13 @@ final class HTTPRouteHandler: ChannelInboundHandler, RemovableChannelHandler {
             var headers: [String: String] = [:]
             for (k, v) in head.headers { headers[k.lowercased()] = v }
             let request = HTTPFixtureRequest(method: head.method.rawValue, path: path, query: query, headers: headers)
-            core.state.withLock { if $0.recordRequests { $0.requests.append(request) } }
+            let arrival = Date().timeIntervalSince1970
+            core.state.withLock {
+                if $0.recordRequests {
+                    $0.requests.append(request)
+                    $0.requestArrivals.append(arrival)
+                }
+            }
             let response = core.respond(to: request)
             let keepAlive = head.isKeepAlive
             let channel = context.channel

@@ -11,6 +11,8 @@ final class FixtureCore: Sendable {
         var responder: (@Sendable (HTTPFixtureRequest) -> HTTPFixtureResponse?)?
         var statusOverride: Int?
         var requests: [HTTPFixtureRequest] = []
+        /// When each recorded request was received in full (Unix time, seconds), beside `requests`.
+        var requestArrivals: [Double] = []
         var recordRequests = true
         var mode: WebSocketFixtureMode = .streaming
         var script: TickerScript

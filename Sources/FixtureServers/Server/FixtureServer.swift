@@ -91,6 +91,7 @@ public final class FixtureServer: Sendable {
         core.state.withLock {
             $0.recordRequests = record
             $0.requests.removeAll()
+            $0.requestArrivals.removeAll()
         }
     }
 
@@ -106,6 +107,11 @@ public final class FixtureServer: Sendable {
 
     /// Every HTTP request received so far, in order.
     public var requests: [HTTPFixtureRequest] { core.state.withLock { $0.requests } }
+
+    /// When each request of `requests` was received in full (Unix time, seconds; the wall clock the
+    /// daemon and PostgreSQL use), taken on the event loop as it arrived: benchmarks pair it with a
+    /// commit time without watching the log.
+    public var requestArrivals: [Double] { core.state.withLock { $0.requestArrivals } }
 
     // MARK: Websocket
 
