@@ -129,14 +129,15 @@ import Testing
         }
     }
 
-    /// A trade that happens 40 ms before a second ends, read only after the second ended (a
-    /// message read 100 ms before the end holds the next read back by the 250 ms interval), is
-    /// still that second's price: the per-second loop closes a second `secondCloseGrace` (read
-    /// interval + 1 ms) after it ends.
+    /// A trade that happens 40 ms before a second ends, while a message read 100 ms before the
+    /// end holds the next read back by the 250 ms interval, is still that second's price: the
+    /// socket is read again right after the second ends, and the per-second loop closes the second
+    /// `secondCloseGrace` (3 ms) after its end, once that read was handed over. (Without the read
+    /// at the boundary the trade would be read 150 ms into the next second and counted there.)
     @Test func aTradeJustBeforeTheBoundaryLandsInItsSecond() async throws {
         try await withFixtureServer(mode: .silent) { server in
             let feed = feed(server, readInterval: .milliseconds(250))
-            #expect(feed.secondCloseGrace == .milliseconds(251))
+            #expect(feed.secondCloseGrace == .milliseconds(3))
             let supervisor = FeedSupervisor(feed: feed, restSources: [], logger: testLogger)
             var ticks = supervisor.ticks().makeAsyncIterator()
             try await eventually("subscribe received") { server.receivedTexts.count == 1 }
@@ -178,10 +179,11 @@ import Testing
         }
     }
 
-    @Test func noIntervalMeansNoGrace() {
+    @Test func theGraceIsShortAndOnlyWhenReadsAreBatched() {
         let feed = CoinbaseTickerFeed(configuration: .init(readInterval: .zero), logger: testLogger)
         #expect(feed.secondCloseGrace == .zero)
-        let paced = CoinbaseTickerFeed(configuration: .init(readInterval: .milliseconds(5)), logger: testLogger)
-        #expect(paced.secondCloseGrace == .milliseconds(6))
+        let paced = CoinbaseTickerFeed(configuration: .init(readInterval: .milliseconds(50)), logger: testLogger)
+        #expect(paced.secondCloseGrace == CoinbaseTickerFeed.batchedSecondCloseGrace)
+        #expect(paced.secondCloseGrace < .milliseconds(10))
     }
 }

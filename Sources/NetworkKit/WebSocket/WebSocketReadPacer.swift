@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// Spaces a channel's socket reads at least `interval` apart, so one wake-up of the event loop reads
@@ -13,22 +14,35 @@ import NIOCore
 /// stops watching the socket, so messages wait in the kernel's buffer, in order, and nothing is lost.
 /// A message therefore waits at most about `interval` longer than it would have.
 ///
+/// With `readAtSecondBoundaries`, a deferred read is also never later than the next whole UTC second
+/// (by the system clock): whatever arrived before a second ended is read right after it ends, so a
+/// per-second sampler need only wait for that read, not for a whole interval.
+///
 /// Not `Sendable`: it lives on its channel's event loop, like every channel handler.
 final class WebSocketReadPacer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
 
     private let interval: TimeAmount
+    private let readAtSecondBoundaries: Bool
     /// When the last read cycle ended (`channelReadComplete`).
     private var lastReadEnded = NIODeadline.distantPast
     private var deferred: Scheduled<Void>?
 
-    init(interval: TimeAmount) { self.interval = interval }
+    init(interval: TimeAmount, readAtSecondBoundaries: Bool) {
+        self.interval = interval
+        self.readAtSecondBoundaries = readAtSecondBoundaries
+    }
 
     func read(context: ChannelHandlerContext) {
         guard deferred == nil else { return }  // the deferred read will serve this request too
-        let due = lastReadEnded + interval
-        guard interval > .zero, NIODeadline.now() < due else {
+        let now = NIODeadline.now()
+        var due = lastReadEnded + interval
+        if readAtSecondBoundaries {
+            let wall = Date().timeIntervalSince1970
+            due = min(due, now + .nanoseconds(Int64((wall.rounded(.down) + 1 - wall) * 1e9)))
+        }
+        guard interval > .zero, now < due else {
             context.read()
             return
         }

@@ -23,15 +23,19 @@ public enum WebSocketSession {
         /// Least time between the end of one socket read and the start of the next; zero reads as
         /// soon as data arrives.
         public var readInterval: Duration
+        /// Also read right after every whole UTC second, whatever the interval (for a reader that
+        /// closes per-second samples: it need not wait a whole interval for a second's last message).
+        public var readAtSecondBoundaries: Bool
         /// Limit on the TCP connect.
         public var connectTimeout: Duration
         /// How long a TLS shutdown may wait for the peer's `close_notify`.
         public var closeTimeout: Duration
 
-        public init(maxFrameSize: Int = 1 << 16, readInterval: Duration = .zero,
+        public init(maxFrameSize: Int = 1 << 16, readInterval: Duration = .zero, readAtSecondBoundaries: Bool = false,
                     connectTimeout: Duration = .seconds(10), closeTimeout: Duration = .seconds(1)) {
             self.maxFrameSize = maxFrameSize
             self.readInterval = readInterval
+            self.readAtSecondBoundaries = readAtSecondBoundaries
             self.connectTimeout = connectTimeout
             self.closeTimeout = closeTimeout
         }
@@ -91,7 +95,7 @@ public enum WebSocketSession {
         let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
             upgradeRequestHead: head, upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(.notUpgraded(channel)) })
-        let readInterval = TimeAmount(configuration.readInterval)
+        let (readInterval, readAtSecondBoundaries) = (TimeAmount(configuration.readInterval), configuration.readAtSecondBoundaries)
 
         let upgrade: Upgrade
         do {
@@ -101,7 +105,7 @@ public enum WebSocketSession {
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         // First, nearest the socket: it must see every read request, TLS's included.
-                        try pipeline.addHandler(WebSocketReadPacer(interval: readInterval))
+                        try pipeline.addHandler(WebSocketReadPacer(interval: readInterval, readAtSecondBoundaries: readAtSecondBoundaries))
                         if let sslContext {
                             try pipeline.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: target.serverName))
                         }

@@ -29,12 +29,12 @@ public final class CoinbaseTickerFeed: Sendable {
         /// Largest websocket message accepted.
         public var maxMessageSize: Int
         /// Least time between two reads of the socket: messages that arrive meanwhile wait in the
-        /// kernel and are read, in order, by one wake-up (see `WebSocketSession`). Zero reads each
-        /// message as it arrives.
+        /// kernel and are read, in order, by one wake-up (see `WebSocketSession`); the socket is
+        /// also read right after every whole UTC second. Zero reads each message as it arrives.
         public var readInterval: Duration
 
         /// The default `readInterval`, in milliseconds (chosen by measurement, see BENCHMARKS.md).
-        public static let defaultReadIntervalMilliseconds: Int64 = 5
+        public static let defaultReadIntervalMilliseconds: Int64 = 10
         /// The default `readInterval`.
         public static var defaultReadInterval: Duration { .milliseconds(defaultReadIntervalMilliseconds) }
 
@@ -71,12 +71,17 @@ public final class CoinbaseTickerFeed: Sendable {
     /// A snapshot of the counters.
     public var counters: CoinbaseFeedCounters { state.withLock { $0.counters } }
 
-    /// How long after a UTC second ends a trade of that second may still sit unread in the socket:
-    /// the read interval plus a millisecond for reading and decoding it. The per-second loop waits
-    /// this long before it closes a second, so batching the reads never makes a trade late.
+    /// How long after a UTC second ends a trade of that second may still be on its way from the
+    /// socket to the sampler when reads are batched: the socket is read right after each whole
+    /// second (`readAtSecondBoundaries`), and that read, its decoding and hand-over take well under
+    /// a millisecond on the event loop; 3 ms leaves room for a busy machine. The per-second loop
+    /// waits this long before it closes a second, so batching never makes a trade late.
     public var secondCloseGrace: Duration {
-        configuration.readInterval > .zero ? configuration.readInterval + .milliseconds(1) : .zero
+        configuration.readInterval > .zero ? Self.batchedSecondCloseGrace : .zero
     }
+
+    /// `secondCloseGrace` when reads are batched.
+    public static let batchedSecondCloseGrace = Duration.milliseconds(3)
 
     /// The events as an async sequence. Iterating starts the connection; ending the iteration
     /// (or cancelling the iterating task) stops it.
@@ -120,7 +125,7 @@ public final class CoinbaseTickerFeed: Sendable {
     private func connectOnce(_ onEvent: @escaping @Sendable (CoinbaseFeedEvent) async -> Void) async -> String {
         let configuration = self.configuration
         let session = WebSocketSession.Configuration(
-            maxFrameSize: max(configuration.maxMessageSize, 1 << 14), readInterval: configuration.readInterval,
+            maxFrameSize: max(configuration.maxMessageSize, 1 << 14), readInterval: configuration.readInterval, readAtSecondBoundaries: true,
             connectTimeout: configuration.silenceTimeout, closeTimeout: configuration.closeTimeout)
         let subscribe = CoinbaseMessage.subscribeText(productId: configuration.productId)
         let watch = SilenceWatch()

@@ -13,8 +13,8 @@ public struct BTCPriceWatchdogOptions: Sendable, Equatable {
     /// No websocket message for this long → reconnect (legacy: 10 s).
     public var silenceTimeoutSeconds: Double = 10
     /// Least time between two reads of the websocket, in milliseconds: messages arriving meanwhile
-    /// are read together by one wake-up (less CPU), each second is closed this much (+1 ms) after it
-    /// ends. 0 reads every message as it arrives.
+    /// are read together by one wake-up (less CPU); the socket is also read right after each whole
+    /// second, which is closed 3 ms after it ends. 0 reads every message as it arrives.
     public var readIntervalMilliseconds = CoinbaseTickerFeed.Configuration.defaultReadIntervalMilliseconds
     /// Coinbase spot REST base URL (first fallback).
     public var coinbaseSpotURL = URL(string: "https://api.coinbase.com")!
@@ -60,8 +60,7 @@ public struct BTCPriceWatchdogOptions: Sendable, Equatable {
             productId = text
         }
         if let n = try node.optional("silence_timeout_seconds") { silenceTimeoutSeconds = try n.number(in: 0.1...600) }
-        // At most 100 ms: a second is closed that long after it ends, and a row must be durable
-        // within a few tens of milliseconds of its second.
+        // At most 100 ms: messages (and the health of the feed) should not wait longer than that.
         if let n = try node.optional("read_interval_milliseconds") { readIntervalMilliseconds = try n.integer(in: 0...100) }
         if let n = try node.optional("coinbase_spot_url") { coinbaseSpotURL = try Self.httpURL(n) }
         if let n = try node.optional("kraken_url") { krakenURL = try Self.httpURL(n) }
