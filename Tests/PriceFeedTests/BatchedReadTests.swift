@@ -21,10 +21,11 @@ import Testing
         CoinbasePayloads.ticker(price: price, tradeId: id, sequence: 1000 + id, time: time)
     }
 
-    func feed(_ server: FixtureServer, readInterval: Duration) -> CoinbaseTickerFeed {
+    func feed(_ server: FixtureServer, readInterval: Duration,
+              grace: Duration = CoinbaseTickerFeed.Configuration.defaultBatchedSecondCloseGrace) -> CoinbaseTickerFeed {
         CoinbaseTickerFeed(configuration: .init(
             url: server.webSocketURL, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(200)),
-            closeTimeout: .milliseconds(200), readInterval: readInterval), logger: testLogger)
+            closeTimeout: .milliseconds(200), readInterval: readInterval, batchedSecondCloseGrace: grace), logger: testLogger)
     }
 
     /// Messages sent 5 ms apart, all within one long read interval, come out of one socket read as
@@ -132,12 +133,13 @@ import Testing
     /// A trade that happens 40 ms before a second ends, while a message read 100 ms before the
     /// end holds the next read back by the 250 ms interval, is still that second's price: the
     /// socket is read again right after the second ends, and the per-second loop closes the second
-    /// `secondCloseGrace` (3 ms) after its end, once that read was handed over. (Without the read
-    /// at the boundary the trade would be read 150 ms into the next second and counted there.)
+    /// `secondCloseGrace` after its end, once that read was handed over. (Without the read at the
+    /// boundary the trade would be read 150 ms into the next second and counted there; the grace is
+    /// 50 ms here, not the default 3, so a slow test machine cannot make the test flaky.)
     @Test func aTradeJustBeforeTheBoundaryLandsInItsSecond() async throws {
         try await withFixtureServer(mode: .silent) { server in
-            let feed = feed(server, readInterval: .milliseconds(250))
-            #expect(feed.secondCloseGrace == .milliseconds(3))
+            let feed = feed(server, readInterval: .milliseconds(250), grace: .milliseconds(50))
+            #expect(feed.secondCloseGrace == .milliseconds(50))
             let supervisor = FeedSupervisor(feed: feed, restSources: [], logger: testLogger)
             var ticks = supervisor.ticks().makeAsyncIterator()
             try await eventually("subscribe received") { server.receivedTexts.count == 1 }
@@ -183,7 +185,7 @@ import Testing
         let feed = CoinbaseTickerFeed(configuration: .init(readInterval: .zero), logger: testLogger)
         #expect(feed.secondCloseGrace == .zero)
         let paced = CoinbaseTickerFeed(configuration: .init(readInterval: .milliseconds(50)), logger: testLogger)
-        #expect(paced.secondCloseGrace == CoinbaseTickerFeed.batchedSecondCloseGrace)
-        #expect(paced.secondCloseGrace < .milliseconds(10))
+        #expect(paced.secondCloseGrace == CoinbaseTickerFeed.Configuration.defaultBatchedSecondCloseGrace)
+        #expect(paced.secondCloseGrace < .milliseconds(10))  // a row is durable soon after its second
     }
 }

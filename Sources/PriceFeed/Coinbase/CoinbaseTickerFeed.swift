@@ -32,7 +32,14 @@ public final class CoinbaseTickerFeed: Sendable {
         /// kernel and are read, in order, by one wake-up (see `WebSocketSession`); the socket is
         /// also read right after every whole UTC second. Zero reads each message as it arrives.
         public var readInterval: Duration
+        /// With batched reads, how long after a UTC second ends the per-second loop waits before it
+        /// closes the second (`CoinbaseTickerFeed.secondCloseGrace`).
+        public var batchedSecondCloseGrace: Duration
 
+        /// The default `batchedSecondCloseGrace`: the read at a second's end, its decoding and
+        /// hand-over take well under a millisecond on the event loop; 3 ms leaves room for a busy
+        /// machine without adding much to the time a row takes to become durable.
+        public static let defaultBatchedSecondCloseGrace = Duration.milliseconds(3)
         /// The default `readInterval`, in milliseconds (chosen by measurement, see BENCHMARKS.md).
         public static let defaultReadIntervalMilliseconds: Int64 = 10
         /// The default `readInterval`.
@@ -41,7 +48,8 @@ public final class CoinbaseTickerFeed: Sendable {
         public init(url: String = "wss://ws-feed.exchange.coinbase.com", productId: String = "BTC-USD",
                     silenceTimeout: Duration = .seconds(10), backoff: Backoff = Backoff(),
                     closeTimeout: Duration = .seconds(1), maxMessageSize: Int = 1 << 16,
-                    readInterval: Duration = Configuration.defaultReadInterval) {
+                    readInterval: Duration = Configuration.defaultReadInterval,
+                    batchedSecondCloseGrace: Duration = Configuration.defaultBatchedSecondCloseGrace) {
             self.url = url
             self.productId = productId
             self.silenceTimeout = silenceTimeout
@@ -49,6 +57,7 @@ public final class CoinbaseTickerFeed: Sendable {
             self.closeTimeout = closeTimeout
             self.maxMessageSize = maxMessageSize
             self.readInterval = readInterval
+            self.batchedSecondCloseGrace = batchedSecondCloseGrace
         }
     }
 
@@ -72,16 +81,13 @@ public final class CoinbaseTickerFeed: Sendable {
     public var counters: CoinbaseFeedCounters { state.withLock { $0.counters } }
 
     /// How long after a UTC second ends a trade of that second may still be on its way from the
-    /// socket to the sampler when reads are batched: the socket is read right after each whole
-    /// second (`readAtSecondBoundaries`), and that read, its decoding and hand-over take well under
-    /// a millisecond on the event loop; 3 ms leaves room for a busy machine. The per-second loop
-    /// waits this long before it closes a second, so batching never makes a trade late.
+    /// socket to the sampler: zero when every message is read as it arrives; with batched reads,
+    /// `batchedSecondCloseGrace`, because the socket is then read right after each whole second
+    /// (`readAtSecondBoundaries`) and that read must reach the sampler. The per-second loop waits
+    /// this long before it closes a second, so batching never makes a trade late.
     public var secondCloseGrace: Duration {
-        configuration.readInterval > .zero ? Self.batchedSecondCloseGrace : .zero
+        configuration.readInterval > .zero ? configuration.batchedSecondCloseGrace : .zero
     }
-
-    /// `secondCloseGrace` when reads are batched.
-    public static let batchedSecondCloseGrace = Duration.milliseconds(3)
 
     /// The events as an async sequence. Iterating starts the connection; ending the iteration
     /// (or cancelling the iterating task) stops it.
