@@ -29,6 +29,8 @@ struct BTCWatchdogBenchmark: ParsableCommand {
     @Option(name: .customLong("env"), help: "KEY=VALUE added to the daemon's environment (repeatable), e.g. MALLOC_ARENA_MAX=2.")
     var environment: [String] = []
     @Option(help: "Ticker messages decoded in the in-process decode comparison (0 skips it).") var decodeMessages = 100_000
+    @Option(help: "The daemon's read_interval_milliseconds option (default: not set, the daemon's default; daemons older than the option reject it).")
+    var readIntervalMs: Int?
 
     func execute() async throws {
         var logger = Logger(label: "btc-watchdog-benchmark")
@@ -56,16 +58,18 @@ struct BTCWatchdogBenchmark: ParsableCommand {
         let conn = PostgresConnection(configuration: pgConfig, logger: logger)
         try await SchemaMigrator(schema: schema, logger: logger).migrate(on: conn)
 
-        let options: [String: Any] = [
+        var options: [String: Any] = [
             "websocket_url": server.webSocketURL, "coinbase_spot_url": server.httpBaseURL,
             "kraken_url": server.httpBaseURL, "coinbase_exchange_url": server.httpBaseURL,
         ]
+        if let readIntervalMs { options["read_interval_milliseconds"] = readIntervalMs }
         let configPath = try DaemonUnderTest.writeConfig(directory: dir, schema: schema.name, service: "btc_price_watchdog", settings: [
             "writers": ["sqlite", "postgres"], "primary": "sqlite", "sqlite_path": dir + "/btc_price_history.db", "options": options,
         ])
         let daemon = try DaemonUnderTest(executable: executable, configPath: configPath, directory: dir, environment: extraEnvironment)
         let pid = daemon.pid
         print("btc-watchdog-benchmark: \(1_000_000 / intervalMicros) ticker messages/s, \(seconds) s measured after \(warmup) s warm-up; daemon pid \(pid); schema \(schema.name)"
+              + (readIntervalMs.map { "; read_interval_milliseconds \($0)" } ?? "")
               + (extraEnvironment.isEmpty ? "" : "; daemon environment " + extraEnvironment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")))
 
         func maxSecond() async throws -> Int64? {

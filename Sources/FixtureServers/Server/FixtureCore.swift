@@ -23,6 +23,11 @@ final class FixtureCore: Sendable {
         var nextChannelId = 0
         var acceptedConnections = 0
         var receivedTexts: [String] = []
+        var receivedPongs: [[UInt8]] = []
+        /// Status codes of the close frames clients sent (`nil` for a close without one).
+        var receivedCloseCodes: [UInt16?] = []
+        /// Frames from clients without a mask (RFC 6455 §5.1 requires every one to be masked).
+        var unmaskedClientFrames = 0
     }
 
     let state: Mutex<State>

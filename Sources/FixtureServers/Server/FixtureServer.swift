@@ -179,6 +179,26 @@ public final class FixtureServer: Sendable {
         }
     }
 
+    /// Sends a ping carrying `payload` to every open websocket connection (the pongs are in `receivedPongs`).
+    public func sendPing(_ payload: [UInt8]) {
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open {
+            c.writeAndFlush(WebSocketFrame(fin: true, opcode: .ping, data: c.allocator.buffer(bytes: payload)), promise: nil)
+        }
+    }
+
+    /// Sends a close frame with `code` and `reason` to every open websocket connection; the
+    /// connection closes when the client answers.
+    public func sendClose(code: UInt16, reason: String) {
+        let open = core.state.withLock { Array($0.channels.values) }
+        for c in open {
+            var data = c.allocator.buffer(capacity: 2 + reason.utf8.count)
+            data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(code)))
+            data.writeString(reason)
+            c.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+        }
+    }
+
     /// Drops every open websocket connection without a close frame; the mode is unchanged.
     public func dropConnections() {
         let open = core.state.withLock { Array($0.channels.values) }
@@ -187,6 +207,12 @@ public final class FixtureServer: Sendable {
 
     /// Text frames received from clients, in order (subscribe messages).
     public var receivedTexts: [String] { core.state.withLock { $0.receivedTexts } }
+    /// Payloads of the pongs clients sent, in order.
+    public var receivedPongs: [[UInt8]] { core.state.withLock { $0.receivedPongs } }
+    /// Status codes of the close frames clients sent, in order (`nil`: a close without a code).
+    public var receivedCloseCodes: [UInt16?] { core.state.withLock { $0.receivedCloseCodes } }
+    /// Frames clients sent without a mask (a client must mask every frame).
+    public var unmaskedClientFrames: Int { core.state.withLock { $0.unmaskedClientFrames } }
     /// Websocket connections currently open.
     public var openConnections: Int { core.state.withLock { $0.channels.count } }
     /// Websocket connections accepted since start.

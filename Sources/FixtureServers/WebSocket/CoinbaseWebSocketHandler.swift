@@ -43,6 +43,7 @@ final class CoinbaseWebSocketHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if frame.maskKey == nil { core.state.withLock { $0.unmaskedClientFrames += 1 } }
         switch frame.opcode {
         case .text:
             var buffer = frame.unmaskedData
@@ -54,11 +55,15 @@ final class CoinbaseWebSocketHandler: ChannelInboundHandler {
             }
         case .connectionClose:
             var data = frame.unmaskedData
-            let code = data.readWebSocketErrorCode() ?? .normalClosure
+            let received = data.readWebSocketErrorCode()
+            core.state.withLock { $0.receivedCloseCodes.append(received.map(UInt16.init(webSocketErrorCode:))) }
+            let code = received ?? .normalClosure
             var reply = context.channel.allocator.buffer(capacity: 2)
             reply.write(webSocketErrorCode: code)
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)))
                 .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+        case .pong:
+            core.state.withLock { $0.receivedPongs.append(Array(buffer: frame.unmaskedData)) }
         case .ping:
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)),
                                   promise: nil)

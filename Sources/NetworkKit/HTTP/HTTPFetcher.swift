@@ -37,21 +37,15 @@ public final class HTTPFetcher: Sendable {
     /// whatever its status.
     public func get(_ url: URL, headers: [(String, String)] = [], timeout: Duration) async throws(HTTPFetchError) -> HTTPFetchResponse {
         let text = url.absoluteString
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty else {
+        guard let target = ConnectionTarget(url, plain: "http", secure: "https") else {
             throw HTTPFetchError(.invalidURL, url: text, "not an absolute http(s) URL with a host")
         }
-        let secure = scheme == "https"
-        let port = url.port ?? (secure ? 443 : 80)
-        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        var target = components?.percentEncodedPath ?? "/"
-        if target.isEmpty { target = "/" }
-        if let query = components?.percentEncodedQuery { target += "?" + query }
-        let hostHeader = (host.contains(":") ? "[\(host)]" : host) + (port == (secure ? 443 : 80) ? "" : ":\(port)")
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target)
-        head.headers.add(name: "Host", value: hostHeader)
+        let (host, port, secure) = (target.host, target.port, target.secure)
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.requestTarget)
+        head.headers.add(name: "Host", value: target.hostHeader)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         head.headers.add(name: "Connection", value: "close")
+        let request = head
 
         let tls: NIOSSLContext?
         if secure {
@@ -61,8 +55,7 @@ public final class HTTPFetcher: Sendable {
         } else {
             tls = nil
         }
-        // SNI and certificate name checks need a DNS name; an IP literal gets neither.
-        let serverName = IPAddressText.isLiteral(host) ? nil : host
+        let serverName = target.serverName
 
         let loop = group.next()
         let exchange = HTTPFetchExchange(loop: loop, url: text)
@@ -79,7 +72,7 @@ public final class HTTPFetcher: Sendable {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(HTTPFetchHandler(exchange: exchange, request: head, maxBodyBytes: maxBody))
+                    try channel.pipeline.syncOperations.addHandler(HTTPFetchHandler(exchange: exchange, request: request, maxBodyBytes: maxBody))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)

@@ -2,10 +2,8 @@ import Foundation
 import Logging
 import NetworkKit
 import NIOCore
-import NIOSSL
 import StorageKit
 import Synchronization
-import WSClient
 
 /// The Coinbase Exchange websocket ticker feed for one product: connects, sends the legacy
 /// subscribe message, yields new trades, and reconnects (exponential backoff with jitter) when
@@ -30,16 +28,36 @@ public final class CoinbaseTickerFeed: Sendable {
         public var closeTimeout: Duration
         /// Largest websocket message accepted.
         public var maxMessageSize: Int
+        /// Least time between two reads of the socket: messages that arrive meanwhile wait in the
+        /// kernel and are read, in order, by one wake-up (see `WebSocketSession`); the socket is
+        /// also read right after every whole UTC second. Zero reads each message as it arrives.
+        public var readInterval: Duration
+        /// With batched reads, how long after a UTC second ends the per-second loop waits before it
+        /// closes the second (`CoinbaseTickerFeed.secondCloseGrace`).
+        public var batchedSecondCloseGrace: Duration
+
+        /// The default `batchedSecondCloseGrace`: the read at a second's end, its decoding and
+        /// hand-over take well under a millisecond on the event loop; 3 ms leaves room for a busy
+        /// machine without adding much to the time a row takes to become durable.
+        public static let defaultBatchedSecondCloseGrace = Duration.milliseconds(3)
+        /// The default `readInterval`, in milliseconds (chosen by measurement, see BENCHMARKS.md).
+        public static let defaultReadIntervalMilliseconds: Int64 = 10
+        /// The default `readInterval`.
+        public static var defaultReadInterval: Duration { .milliseconds(defaultReadIntervalMilliseconds) }
 
         public init(url: String = "wss://ws-feed.exchange.coinbase.com", productId: String = "BTC-USD",
                     silenceTimeout: Duration = .seconds(10), backoff: Backoff = Backoff(),
-                    closeTimeout: Duration = .seconds(1), maxMessageSize: Int = 1 << 16) {
+                    closeTimeout: Duration = .seconds(1), maxMessageSize: Int = 1 << 16,
+                    readInterval: Duration = Configuration.defaultReadInterval,
+                    batchedSecondCloseGrace: Duration = Configuration.defaultBatchedSecondCloseGrace) {
             self.url = url
             self.productId = productId
             self.silenceTimeout = silenceTimeout
             self.backoff = backoff
             self.closeTimeout = closeTimeout
             self.maxMessageSize = maxMessageSize
+            self.readInterval = readInterval
+            self.batchedSecondCloseGrace = batchedSecondCloseGrace
         }
     }
 
@@ -61,6 +79,15 @@ public final class CoinbaseTickerFeed: Sendable {
 
     /// A snapshot of the counters.
     public var counters: CoinbaseFeedCounters { state.withLock { $0.counters } }
+
+    /// How long after a UTC second ends a trade of that second may still be on its way from the
+    /// socket to the sampler: zero when every message is read as it arrives; with batched reads,
+    /// `batchedSecondCloseGrace`, because the socket is then read right after each whole second
+    /// (`readAtSecondBoundaries`) and that read must reach the sampler. The per-second loop waits
+    /// this long before it closes a second, so batching never makes a trade late.
+    public var secondCloseGrace: Duration {
+        configuration.readInterval > .zero ? configuration.batchedSecondCloseGrace : .zero
+    }
 
     /// The events as an async sequence. Iterating starts the connection; ending the iteration
     /// (or cancelling the iterating task) stops it.
@@ -103,43 +130,35 @@ public final class CoinbaseTickerFeed: Sendable {
     /// One websocket session; returns why it ended.
     private func connectOnce(_ onEvent: @escaping @Sendable (CoinbaseFeedEvent) async -> Void) async -> String {
         let configuration = self.configuration
-        var wsConfiguration = WebSocketClientConfiguration(
-            maxFrameSize: max(configuration.maxMessageSize, 1 << 14), closeTimeout: configuration.closeTimeout)
-        var tls: TLSConfiguration?
-        if let url = URL(string: configuration.url), url.scheme == "wss" || url.scheme == "https" {
-            var t = TLSConfiguration.makeClientConfiguration()
-            // NIOSSL waits 5 s for the peer's close_notify by default; a reconnect should not.
-            t.shutdownTimeout = .milliseconds(Int64(configuration.closeTimeout.components.seconds * 1000
-                + configuration.closeTimeout.components.attoseconds / 1_000_000_000_000_000))
-            tls = t
-            wsConfiguration.sniHostname = url.host
-        }
+        // Read at every second's end too, so `secondCloseGrace` can stay short; a connect may take
+        // as long as silence is tolerated.
+        let session = WebSocketSession.Configuration(
+            maxFrameSize: max(configuration.maxMessageSize, 1 << 14), readInterval: configuration.readInterval,
+            readAtSecondBoundaries: true, connectTimeout: configuration.silenceTimeout, closeTimeout: configuration.closeTimeout)
         let subscribe = CoinbaseMessage.subscribeText(productId: configuration.productId)
         let watch = SilenceWatch()
         do {
             // The socket lives on the daemon's one event loop, and the reading task runs there too:
-            // each message is decoded on the thread that received it, with no hop to the
-            // cooperative pool per message (a thousand a second).
+            // each batch is decoded on the thread that read it, with no hop to the cooperative pool.
             let loop = DaemonEventLoop.group.next()
-            let close = try await WebSocketClient.connect(
-                url: configuration.url, configuration: wsConfiguration, tlsConfiguration: tls,
-                eventLoopGroup: loop, logger: logger
-            ) { inbound, outbound, _ in
-                try await outbound.write(.text(subscribe))
+            try await WebSocketSession.run(url: configuration.url, configuration: session, eventLoop: loop) { connection in
+                try await connection.send(text: subscribe)
                 self.state.withLock { $0.counters.connections += 1 }
                 self.logger.info("coinbase websocket connected")
                 await onEvent(.connected)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     let read: @Sendable () async throws -> Void = {
-                        // Frames, not `messages(maxSize:)`: a text message is decoded from the
-                        // frame's bytes in place instead of being copied into a `String` first.
+                        // Frames, not strings: a text message is decoded from the frame's bytes in
+                        // place. One batch is whatever one socket read brought, in order.
                         var assembler = WebSocketMessageAssembler(maxSize: configuration.maxMessageSize)
-                        for try await frame in inbound {
+                        for try await batch in connection.inbound {
                             watch.touch()
-                            guard let message = try assembler.append(frame) else { continue }
-                            if let event = message.withUnsafeReadableBytes({ self.handle($0) }) { await onEvent(event) }
+                            for frame in batch {
+                                guard let message = try assembler.append(frame) else { continue }
+                                if let event = message.withUnsafeReadableBytes({ self.handle($0) }) { await onEvent(event) }
+                            }
                         }
-                        throw SessionEnd(description: "closed by server")
+                        throw SessionEnd(description: connection.serverClose.map { "closed by server (\($0))" } ?? "closed by server")
                     }
                     if #available(macOS 15, *) {
                         group.addTask(executorPreference: EventLoopTaskExecutor(loop), operation: read)
@@ -153,7 +172,6 @@ public final class CoinbaseTickerFeed: Sendable {
                     try await group.next()
                 }
             }
-            if let close { return "closed by server (\(close.closeCode)\(close.reason.map { ": \($0)" } ?? ""))" }
             return "closed"
         } catch let end as SessionEnd {
             return end.description

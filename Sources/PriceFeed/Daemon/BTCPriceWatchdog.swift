@@ -86,7 +86,8 @@ public final class BTCPriceWatchdog: Daemon {
         priceChanges = try DatasetChannel(PriceChangeSample.self, factory: context.factory, json: Self.priceChangeJSON)
         let feed = CoinbaseTickerFeed(
             configuration: .init(url: options.websocketURL, productId: options.productId,
-                                 silenceTimeout: .milliseconds(Int64(options.silenceTimeoutSeconds * 1000))),
+                                 silenceTimeout: .milliseconds(Int64(options.silenceTimeoutSeconds * 1000)),
+                                 readInterval: .milliseconds(options.readIntervalMilliseconds)),
             logger: context.logger)
         supervisor = FeedSupervisor(
             feed: feed,

@@ -12,6 +12,10 @@ public struct BTCPriceWatchdogOptions: Sendable, Equatable {
     public var productId = "BTC-USD"
     /// No websocket message for this long → reconnect (legacy: 10 s).
     public var silenceTimeoutSeconds: Double = 10
+    /// Least time between two reads of the websocket, in milliseconds: messages arriving meanwhile
+    /// are read together by one wake-up (less CPU); the socket is also read right after each whole
+    /// second, which is closed 3 ms after it ends. 0 reads every message as it arrives.
+    public var readIntervalMilliseconds = CoinbaseTickerFeed.Configuration.defaultReadIntervalMilliseconds
     /// Coinbase spot REST base URL (first fallback).
     public var coinbaseSpotURL = URL(string: "https://api.coinbase.com")!
     /// Kraken REST base URL (ticker fallback and the hourly OHLC for price changes).
@@ -33,7 +37,7 @@ public struct BTCPriceWatchdogOptions: Sendable, Equatable {
 
     /// The JSON keys, for error messages.
     static let keys = [
-        "websocket_url", "product_id", "silence_timeout_seconds", "coinbase_spot_url", "kraken_url",
+        "websocket_url", "product_id", "silence_timeout_seconds", "read_interval_milliseconds", "coinbase_spot_url", "kraken_url",
         "coinbase_exchange_url", "stale_after_seconds", "max_jump_fraction", "gap_repair_max_seconds",
         "price_change_interval_seconds", "health_max_age_seconds",
     ]
@@ -56,6 +60,8 @@ public struct BTCPriceWatchdogOptions: Sendable, Equatable {
             productId = text
         }
         if let n = try node.optional("silence_timeout_seconds") { silenceTimeoutSeconds = try n.number(in: 0.1...600) }
+        // At most 100 ms: messages (and the health of the feed) should not wait longer than that.
+        if let n = try node.optional("read_interval_milliseconds") { readIntervalMilliseconds = try n.integer(in: 0...100) }
         if let n = try node.optional("coinbase_spot_url") { coinbaseSpotURL = try Self.httpURL(n) }
         if let n = try node.optional("kraken_url") { krakenURL = try Self.httpURL(n) }
         if let n = try node.optional("coinbase_exchange_url") { coinbaseExchangeURL = try Self.httpURL(n) }

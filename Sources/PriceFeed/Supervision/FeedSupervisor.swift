@@ -96,9 +96,14 @@ public final class FeedSupervisor: Sendable {
     }
 
     private func secondLoop(_ onTick: @Sendable (PriceTick) async -> Void) async {
+        // A second is closed a little after it ends: the websocket is read in batches, so the last
+        // trades of a second can still be in the socket at the boundary (see `secondCloseGrace`).
+        let grace = feed.secondCloseGrace.components
+        let graceMicroseconds = grace.seconds * 1_000_000 + grace.attoseconds / 1_000_000_000_000
         var boundary = clock.now().second + 1
         while !Task.isCancelled {
-            do { try await clock.sleep(until: TradeTime(epochSeconds: boundary)) } catch { return }
+            let closeAt = TradeTime(epochMicroseconds: boundary * 1_000_000 + graceMicroseconds)
+            do { try await clock.sleep(until: closeAt) } catch { return }
             let nowSecond = max(clock.now().second, boundary)
             let (ticks, becameStale, connected) = state.withLock { s in
                 let ticks = s.sampler.advance(toSecond: nowSecond)
