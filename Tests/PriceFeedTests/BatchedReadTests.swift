@@ -168,7 +168,9 @@ import Testing
         let defaults = try BTCPriceWatchdogOptionsTests.service("{}")
         #expect(try BTCPriceWatchdogOptions(defaults.service(.btcPriceWatchdog), file: defaults.file).readIntervalMilliseconds
             == CoinbaseTickerFeed.Configuration.defaultReadIntervalMilliseconds)
-        #expect(CoinbaseTickerFeed.Configuration.defaultReadIntervalMilliseconds <= 10)  // p99 ≤ 20 ms to a durable row
+        // The interval stays out of the time a second's row takes to become durable (p99 ≤ 20 ms)
+        // only because the socket is also read at every second's end; keep it well below a second.
+        #expect(CoinbaseTickerFeed.Configuration.defaultReadIntervalMilliseconds <= 20)
 
         for value: Int64 in [0, 8, 100] {
             let config = try BTCPriceWatchdogOptionsTests.service(#"{"read_interval_milliseconds": \#(value)}"#)
