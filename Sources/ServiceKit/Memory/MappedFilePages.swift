@@ -20,7 +20,13 @@ import Glibc
 /// faults the page back in, identical, because an untouched private mapping holds exactly the
 /// file's bytes. Writable mappings and read-only ones with copied pages (RELRO after relocation,
 /// any text relocation) are never touched. Behaviour is unchanged; the cost is the minor faults
-/// that bring back the pages still in use, once after each call.
+/// that bring back the pages still in use, once after each call (about 10 ms of CPU in
+/// btc-price-watchdog), and reading smaps (about 2 ms).
+///
+/// Between reading smaps and `madvise`, a clean read-only mapping could only gain a copied page if
+/// someone made it writable and wrote to it: the loader does that only for text relocations of a
+/// library being `dlopen`ed at that moment (x86-64 shared libraries have none; a library being
+/// relocated is mapped writable and skipped).
 public enum MappedFilePages {
     /// One mapping of `/proc/self/smaps` with what this type needs of it.
     public struct Mapping: Sendable, Hashable {
