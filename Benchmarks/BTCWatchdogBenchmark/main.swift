@@ -28,6 +28,8 @@ struct BTCWatchdogBenchmark: ParsableCommand {
     @Option(help: "Path of the btc-price-watchdog executable (default: next to this benchmark).") var daemon: String?
     @Option(name: .customLong("env"), help: "KEY=VALUE added to the daemon's environment (repeatable), e.g. MALLOC_ARENA_MAX=2.")
     var environment: [String] = []
+    @Option(help: "Command run with the daemon's pid appended at the end of the measured feed, before the daemon stops (e.g. scripts/rss-breakdown).")
+    var probe: String?
     @Option(help: "Ticker messages decoded in the in-process decode comparison (0 skips it).") var decodeMessages = 100_000
     @Option(help: "The daemon's read_interval_milliseconds option (default: not set, the daemon's default; daemons older than the option reject it).")
     var readIntervalMs: Int?
@@ -98,6 +100,7 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             let cpu = try ProcStats.cpuSeconds(pid) - cpuStart
             let status = try ProcStats.status(pid)
             let threads = ProcStats.threadNames(pid)
+            try daemon.probe(probe)
             let exitStatus = daemon.stop()
             let rowCount = try await conn.query("SELECT count(*) FROM \(schema.quoted).price_history").rows.first?.first.flatMap { $0 } ?? "?"
 

@@ -87,6 +87,21 @@ public final class DaemonUnderTest {
         }
     }
 
+    /// Runs `command` (a shell command line) with the daemon's pid appended, and waits for it: a
+    /// probe of the running daemon at the end of the measured feed (`scripts/rss-breakdown`).
+    /// Its output goes to the benchmark's own stdout and stderr. Nothing when `command` is nil.
+    public func probe(_ command: String?) throws {
+        guard let command else { return }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/bin/sh")
+        probe.arguments = ["-c", "\(command) \(pid)"]
+        try probe.run()
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else {
+            throw Failure(description: "the probe `\(command) \(pid)` failed with status \(probe.terminationStatus)")
+        }
+    }
+
     /// SIGTERM, then waits; returns the exit status.
     public func stop() -> Int32 {
         kill(pid, SIGTERM)

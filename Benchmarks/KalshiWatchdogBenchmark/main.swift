@@ -30,6 +30,8 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
     @Option(help: "Path of the kalshi-api-watchdog executable (default: next to this benchmark).") var daemon: String?
     @Option(name: .customLong("env"), help: "KEY=VALUE added to the daemon's environment (repeatable), e.g. MALLOC_ARENA_MAX=2.")
     var environment: [String] = []
+    @Option(help: "Command run with the daemon's pid appended at the end of the measured feed, before the daemon stops (e.g. scripts/rss-breakdown).")
+    var probe: String?
     @Option(help: "Seconds between RSS readings.") var rssInterval = 10.0
 
     func execute() async throws {
@@ -128,6 +130,7 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
             let status = try ProcStats.status(pid)
             rss.append((wall, status["VmRSS"] ?? 0))
             let threads = ProcStats.threadNames(pid)
+            try daemon.probe(probe)
             let exitStatus = daemon.stop()
             let counts = try await conn.query("SELECT count(*), count(DISTINCT ts) FROM \(schema.quoted).market_snapshots").rows.first ?? []
 

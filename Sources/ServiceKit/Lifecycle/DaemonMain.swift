@@ -40,6 +40,9 @@ public enum ExitStatus {
 /// watchdog, SIGTERM/SIGINT graceful shutdown and SIGHUP reload.
 public enum DaemonMain {
     public static func main<D: Daemon>(_ type: D.Type, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        // What the dynamic loader mapped (relocations, symbol tables, read-around of the binary)
+        // is not needed again: give it back before start-up maps what it uses (MappedFilePages).
+        let loaderPages = MappedFilePages.release()
         let environment = ProcessInfo.processInfo.environment
         let options: DaemonOptions
         do {
@@ -58,6 +61,7 @@ public enum DaemonMain {
         RecioLogging.bootstrap(service: D.service.executableName, environment: environment)
         var logger = Logger(label: "recio.\(D.service.rawValue)")
         logger[metadataKey: "service"] = .string(D.service.rawValue)
+        logger.debug("released the loader's file pages", metadata: ["mappings": "\(loaderPages.released)", "kib": "\(loaderPages.releasedResidentKiB)"])
 
         let path = options.configPath(environment: environment)
         let context: DaemonContext

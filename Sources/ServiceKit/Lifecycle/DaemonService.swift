@@ -57,8 +57,15 @@ final class DaemonService<D: Daemon>: Service {
             }
         }
         running.value = true
+        releaseStartupPages("running")
 
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // By then the daemon has connected and done its first units of work: what start-up
+                // alone used (argument parsing, config, migrations, connecting) can go from RSS.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.startupSettles) }
+                if !Task.isCancelled && !Task.isShuttingDownGracefully { self.releaseStartupPages("start-up settled") }
+            }
             if !preparation.isPrepared {
                 group.addTask { _ = await self.prepareUntilReady() }
             }
@@ -85,6 +92,17 @@ final class DaemonService<D: Daemon>: Service {
         logger.notice("stopping: flushing writers", metadata: ["pending": "\(pending)"])
         try await shutdownExtendingTimeout()
         logger.notice("stopped cleanly")
+    }
+
+    /// How long after the stores are ready start-up is taken to be over (`releaseStartupPages`).
+    static var startupSettles: Duration { .seconds(10) }
+
+    /// Gives back the file pages only start-up used (`MappedFilePages`); those still in use come
+    /// back on their next access.
+    private func releaseStartupPages(_ when: String) {
+        let outcome = MappedFilePages.release()
+        logger.debug("released start-up file pages", metadata: ["after": "\(when)", "mappings": "\(outcome.released)",
+                                                                "kib": "\(outcome.releasedResidentKiB)"])
     }
 
     /// One attempt at `prepare()`; true when the stores are ready.
