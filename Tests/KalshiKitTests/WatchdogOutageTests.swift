@@ -53,7 +53,7 @@ struct WatchdogOutageTests {
                         """
                     try Data(text.utf8).write(to: config)
                     let logURL = dir.appendingPathComponent("daemon.log")
-                    FileManager.default.createFile(atPath: logURL.path, contents: nil)
+                    _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
                     let process = Process()
                     process.executableURL = try WatchdogProcessTests.executable()
                     process.arguments = ["--config", config.path]

@@ -94,15 +94,36 @@ import Testing
     }
 
     @Test func archiveKeySetKeepsEveryDistinctKey() {
-        // A day of market-snapshot keys (second|ticker, 40 markets): no two collide, every one is
-        // found, and keys never inserted are not.
+        // 5,000 seconds of market-snapshot keys (second|ticker, 40 markets) across two UTC hours:
+        // every one is found, keys never inserted are not, and the set holds one bitmap per market
+        // and hour, not one entry per key.
         var keys = ArchiveKeySet()
-        let base: Int64 = 1_764_000_000
-        for s in 0..<5_000 { for m in 0..<40 { keys.insert("\(base + Int64(s))|KXBTCD-25NOV2517-T\(90_000 + m * 250)") } }
+        let base: Int64 = 1_764_000_000  // a UTC hour's start
+        func key(_ s: Int64, _ m: Int) -> String { "\(base + s)|KXBTCD-25NOV2517-T\(90_000 + m * 250)" }
+        for s in Int64(0)..<5_000 { for m in 0..<40 { keys.insert(key(s, m), second: base + s) } }
         #expect(keys.count == 200_000)
-        #expect(keys.contains("\(base + 4_999)|KXBTCD-25NOV2517-T\(90_000 + 39 * 250)"))
-        #expect(!keys.contains("\(base + 5_000)|KXBTCD-25NOV2517-T90000"))
-        #expect(!keys.contains("\(base)|KXBTCD-25NOV2517-T90001"))
+        #expect(keys.storedEntries.bitmaps == 80 && keys.storedEntries.wholeKeys == 0)
+        #expect(keys.contains(key(4_999, 39), second: base + 4_999))
+        #expect(keys.contains(key(0, 0), second: base) && keys.contains(key(3_599, 7), second: base + 3_599) && keys.contains(key(3_600, 7), second: base + 3_600))
+        #expect(!keys.contains(key(5_000, 0), second: base + 5_000))
+        #expect(!keys.contains("\(base)|KXBTCD-25NOV2517-T90001", second: base))
+        #expect(!keys.contains(key(3_600, 0), second: base + 3_600 - 3_600 * 24))  // the same text, another hour
+        // Inserting again adds nothing.
+        keys.insert(key(10, 3), second: base + 10)
+        #expect(keys.count == 200_000)
+
+        // Other key shapes: the second last (heartbeats), twice in the key (the first one is cut), and a
+        // key without its second, kept whole.
+        var other = ArchiveKeySet()
+        other.insert("kalshi_api_watchdog|\(base)", second: base)
+        other.insert("\(base)|T\(base)", second: base)
+        other.insert("no-second-here", second: base)
+        #expect(other.count == 3 && other.storedEntries.bitmaps == 2 && other.storedEntries.wholeKeys == 1)
+        #expect(other.contains("kalshi_api_watchdog|\(base)", second: base))
+        #expect(!other.contains("kalshi_api_watchdog|\(base + 1)", second: base + 1))
+        #expect(other.contains("\(base)|T\(base)", second: base))
+        #expect(!other.contains("\(base)|T\(base + 1)", second: base))
+        #expect(other.contains("no-second-here", second: base) && other.contains("no-second-here", second: base + 1))  // the key alone decides
     }
 
     @Test func tornTailIsCutOffAndUndecodableLinesAreReported() async throws {

@@ -62,8 +62,8 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
 
     /// Most hour files kept open at once. Records arrive in time order, so the hour being written
     /// and the one before it are the ones in use; every open file keeps its keys in memory (an hour
-    /// of market snapshots: 144,000 keys, about 4 MiB), so older hours are closed. A replay into an
-    /// older hour reopens its file and reads its keys back from it.
+    /// of market snapshots, 144,000 keys: about 18 KiB in an `ArchiveKeySet`), so older hours are
+    /// closed. A replay into an older hour reopens its file and reads its keys back from it.
     static var maxOpenFiles: Int { 2 }
 
     /// - Throws: `StorageError(.unsupportedRecord)` when `Record` has no JSON mapping, or not the
@@ -192,12 +192,13 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
     private func append(_ rows: [Record], _ form: JSONMapping<Record>.Archive) throws {
         // Group the new lines by hour file, skipping keys already stored (or earlier in this batch).
         var order: [String] = []
-        var pending: [String: (data: Data, keys: [String])] = [:]
+        var pending: [String: (data: Data, keys: [(key: String, second: Int64)])] = [:]
         for row in rows {
-            let name = Self.archiveFileName(stream: form.stream, epochSeconds: form.epochSeconds(row))
+            let second = form.epochSeconds(row)
+            let name = Self.archiveFileName(stream: form.stream, epochSeconds: second)
             let file = try archiveFile(name, form)
             let key = row.naturalKey
-            if file.keys.contains(key) || pending[name]?.keys.contains(key) == true { continue }
+            if file.keys.contains(key, second: second) || pending[name]?.keys.contains(where: { $0.key == key }) == true { continue }
             var line = try form.encode(row)
             guard !line.contains(UInt8(ascii: "\n")) else {
                 throw StorageError(.invalidRecord, subject: Record.dataset, "the encoded line for \(key) contains a newline")
@@ -205,7 +206,7 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
             line.append(UInt8(ascii: "\n"))
             if pending[name] == nil { order.append(name) }
             pending[name, default: (Data(), [])].data.append(line)
-            pending[name, default: (Data(), [])].keys.append(key)
+            pending[name, default: (Data(), [])].keys.append((key, second))
         }
         // Append and fsync each file; on failure cut every file of this batch back to its old end.
         var done: [(ArchiveFile, off_t)] = []
@@ -225,7 +226,9 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
             }
             throw error
         }
-        for (file, _) in done { file.keys.formUnion(pending[(file.path as NSString).lastPathComponent]?.keys ?? []) }
+        for (file, _) in done {
+            for (key, second) in pending[(file.path as NSString).lastPathComponent]?.keys ?? [] { file.keys.insert(key, second: second) }
+        }
     }
 
     /// The open hour file `name`, opening it (creating it, or loading its keys and repairing a
@@ -277,7 +280,7 @@ public actor JSONWriter<Record: StorableRecord>: Writer {
         for (index, line) in lines.enumerated() {
             let isLast = index == lines.count - 1
             if let record = try? form.decode(data[line.range]), line.terminated {
-                file.keys.insert(record.naturalKey)
+                file.keys.insert(record.naturalKey, second: form.epochSeconds(record))
                 goodEnd = line.range.upperBound + 1
             } else if isLast {
                 core.logger.warning("cutting a torn last line off an archive file", metadata: [

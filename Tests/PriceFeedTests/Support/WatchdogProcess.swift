@@ -25,7 +25,7 @@ final class WatchdogProcess: @unchecked Sendable {
     /// Starts the daemon with `config`; its output goes to `log`. `environment` adds or overrides
     /// variables (`RECIO_LOG_LEVEL`, `NOTIFY_SOCKET`, `WATCHDOG_USEC`).
     init(config: URL, log: URL, arguments: [String] = [], environment extra: [String: String] = [:]) throws {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = try Self.executable()
