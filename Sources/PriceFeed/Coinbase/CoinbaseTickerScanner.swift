@@ -192,42 +192,14 @@ struct CoinbaseTickerScanner {
         return value
     }
 
-    /// `[0-9]+(\.[0-9]+)?` in cents, rounded half to even as `USDCents(decimalString:)` does, with
-    /// its bound on the integer part; other forms (signs, exponents, `5.`, `.5`) go to the general
-    /// decoder.
+    /// `[0-9]+(\.[0-9]+)?` in cents, read by `USDCents(utf8:)` (its rounding, half to even, and its
+    /// bound on the integer part); other forms (signs, exponents, `5.`, `.5`) go to the general decoder.
     private func cents(_ range: Range<Int>) -> Int64? {
-        var k = range.lowerBound
-        var integer: Int64 = 0
-        let integerStart = k
-        while k < range.upperBound, bytes[k] >= 48, bytes[k] <= 57 {
-            integer = integer * 10 + Int64(bytes[k] - 48)
-            guard integer < 900_000_000_000_000 else { return nil }
-            k += 1
-        }
-        guard k > integerStart else { return nil }
-        var cents = integer * 100
-        guard k < range.upperBound else { return cents }
-        guard bytes[k] == UInt8(ascii: ".") else { return nil }
-        k += 1
-        let fractionStart = k
-        var head: UInt8 = 0
-        var tailNonZero = false
-        while k < range.upperBound {
-            let c = bytes[k]
-            guard c >= 48, c <= 57 else { return nil }
-            let digit = c - 48
-            switch k - fractionStart {
-            case 0: cents += Int64(digit) * 10
-            case 1: cents += Int64(digit)
-            case 2: head = digit
-            default: if digit != 0 { tailNonZero = true }
-            }
-            k += 1
-        }
-        guard k > fractionStart else { return nil }
-        if head > 5 || (head == 5 && (tailNonZero || cents % 2 == 1)) { cents += 1 }
-        return cents
+        guard let first = range.first, Self.isDigit(bytes[first]), Self.isDigit(bytes[range.upperBound - 1]) else { return nil }
+        return USDCents(utf8: slice(range).assumingMemoryBound(to: UInt8.self))?.cents
     }
+
+    private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
     /// `YYYY-MM-DDTHH:MM:SS[.f+]Z`, the fraction truncated to microseconds as
     /// `TradeTime(rfc3339:)` does; other RFC 3339 forms go to the general decoder.
