@@ -13,12 +13,14 @@ import StorageKit
 ///     swift build -c release --product btc-price-watchdog --product btc-watchdog-benchmark
 ///     .build/release/btc-watchdog-benchmark --seconds 60
 ///
-/// Tick-to-durable latency: a separate connection polls `SELECT max(ts) FROM <schema>.price_history`
-/// every 2 ms; the first time a second `s` is visible (committed), the latency is
-/// `observed wall time − (s + 1 s)`, i.e. measured from the end of the second the row describes
-/// (the last tick of a second cannot be recorded before the second ends). Seconds that become
-/// visible together in one poll all get that poll's time. Resolution: the 2 ms poll interval plus
-/// one query round trip. PostgreSQL is the one the PG* variables name.
+/// Tick-to-durable latency of second `s`: the commit time of its `price_history` row minus the end
+/// of that second (`s + 1 s`: the last tick of a second cannot be recorded before the second ends).
+/// The commit time is the server's commit timestamp of the row's transaction when the server keeps
+/// them (`track_commit_timestamp = on`; `scripts/pg-sandbox` starts it so), read once after the
+/// run, so nothing polls beside the daemon. Without them, a separate connection polls
+/// `SELECT max(ts)` every 2 ms and a second's commit time is the poll that first sees it (seconds
+/// seen together get the same time; resolution: 2 ms plus one round trip). PostgreSQL is the one
+/// the PG* variables name.
 struct BTCWatchdogBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "btc-watchdog-benchmark")
 
@@ -79,6 +81,12 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             return rows.rows.first?.first.flatMap { $0 }.flatMap { Int64($0) }
         }
 
+        // Commit times from the server's commit timestamps when it keeps them; else by polling.
+        let commitTimestamps = try await conn.query("SHOW track_commit_timestamp").scalar == "on"
+        print("tick-to-durable measured by " + (commitTimestamps
+            ? "commit timestamps (track_commit_timestamp) of the price_history rows"
+            : "a 2 ms poll of the newest price_history row (track_commit_timestamp is off)"))
+
         do {
             // Warm-up: until rows arrive, then `warmup` more seconds.
             try await daemon.waitUntil("price row") { try await maxSecond() != nil }
@@ -87,21 +95,36 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             let loadStart = Self.loadAverage()
             let cpuStart = try ProcStats.cpuSeconds(pid)
             let wallStart = Date()
-            var last = try await maxSecond() ?? 0
-            var latencies: [Double] = []
-            try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(2)) {
-                if let m = try await maxSecond(), m > last {
-                    let observed = Date().timeIntervalSince1970
-                    for s in (last + 1)...m { latencies.append((observed - Double(s + 1)) * 1000) }
-                    last = m
+            let first = try await maxSecond() ?? 0
+            var bySecond: [(second: Int64, ms: Double)] = []
+            if commitTimestamps {
+                try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(500)) {}
+                let rows = try await conn.query("""
+                    SELECT extract(epoch FROM ts)::bigint::text, extract(epoch FROM pg_xact_commit_timestamp(xmin))::text
+                    FROM \(schema.quoted).price_history
+                    WHERE ts > to_timestamp(\(first)) AND ts < to_timestamp(\(Int64(Date().timeIntervalSince1970) - 1)) ORDER BY ts
+                    """).rows
+                for row in rows {
+                    guard let s = row[0].flatMap({ Int64($0) }), let committed = row[1].flatMap({ Double($0) }) else { continue }
+                    bySecond.append((s, (committed - Double(s + 1)) * 1000))
+                }
+            } else {
+                var last = first
+                try await daemon.poll(for: TimeInterval(seconds), every: .milliseconds(2)) {
+                    if let m = try await maxSecond(), m > last {
+                        let observed = Date().timeIntervalSince1970
+                        for s in (last + 1)...m { bySecond.append((s, (observed - Double(s + 1)) * 1000)) }
+                        last = m
+                    }
                 }
             }
+            var latencies = bySecond.map(\.ms)
             let wall = Date().timeIntervalSince(wallStart)
             let cpu = try ProcStats.cpuSeconds(pid) - cpuStart
             let status = try ProcStats.status(pid)
             let threads = ProcStats.threadNames(pid)
             try daemon.probe(probe)
-            let exitStatus = daemon.stop()
+            let (exitStatus, peakWithShutdown) = daemon.stopReadingPeak()
             let rowCount = try await conn.query("SELECT count(*) FROM \(schema.quoted).price_history").rows.first?.first.flatMap { $0 } ?? "?"
 
             latencies.sort()
@@ -111,6 +134,7 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             table.add("load average (1/5/15 min) at start → end", "\(loadStart) → \(Self.loadAverage())")
             table.add("daemon CPU (user+sys) per second of feed", String(format: "%.1f ms (%.2f %%)", cpu / wall * 1000, cpu / wall * 100), "≤ 2 % of a core")
             table.add("peak RSS (VmHWM)", mib("VmHWM"), "≤ 20 MB")
+            table.add("  with the shutdown (VmHWM read until exit)", String(format: "%.1f MiB", Double(peakWithShutdown) / 1024), "≤ 20 MB")
             table.add("RSS at end (VmRSS)", mib("VmRSS"))
             table.add("  of which anonymous / file-backed", "\(mib("RssAnon")) / \(mib("RssFile"))")
             table.add("threads", "\(threads.count)")
@@ -118,6 +142,10 @@ struct BTCWatchdogBenchmark: ParsableCommand {
             table.add("tick-to-durable p50", String(format: "%.1f ms", percentile(latencies, 0.50)))
             table.add("tick-to-durable p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "≤ 20 ms")
             table.add("tick-to-durable max", String(format: "%.1f ms", latencies.last ?? .nan))
+            // Where the tail is: the slowest seconds, by their offset from the first measured second.
+            let firstSecond = first + 1
+            let slowest = bySecond.sorted { $0.ms > $1.ms }.prefix(3).map { String(format: "+%d s: %.1f", $0.second - firstSecond, $0.ms) }
+            table.add("  slowest seconds (offset from \(firstSecond): ms)", slowest.joined(separator: ", "))
             table.add("price_history rows (whole run)", rowCount)
             table.add("daemon exit status", "\(exitStatus)", "0")
             if decodeMessages > 0 {

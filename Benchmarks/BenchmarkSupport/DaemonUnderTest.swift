@@ -102,11 +102,19 @@ public final class DaemonUnderTest {
         }
     }
 
-    /// SIGTERM, then waits; returns the exit status.
-    public func stop() -> Int32 {
+    /// SIGTERM, then reads `VmHWM` every 0.2 ms until the daemon has exited, so that its peak
+    /// includes the shutdown (the libraries' exit handlers run last). The figure is the last one
+    /// read before the exit tore the daemon's memory down. Returns the exit status and that peak
+    /// in KiB (0 when none could be read).
+    public func stopReadingPeak() -> (status: Int32, peakKiB: Int) {
         kill(pid, SIGTERM)
+        var peak = 0
+        while process.isRunning {
+            if let hwm = try? ProcStats.status(pid)["VmHWM"] { peak = max(peak, hwm) }
+            usleep(200)
+        }
         process.waitUntilExit()
-        return process.terminationStatus
+        return (process.terminationStatus, peak)
     }
 
     /// SIGKILL when still running (a benchmark that failed midway).

@@ -131,7 +131,7 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
             rss.append((wall, status["VmRSS"] ?? 0))
             let threads = ProcStats.threadNames(pid)
             try daemon.probe(probe)
-            let exitStatus = daemon.stop()
+            let (exitStatus, peakWithShutdown) = daemon.stopReadingPeak()
             let counts = try await conn.query("SELECT count(*), count(DISTINCT ts) FROM \(schema.quoted).market_snapshots").rows.first ?? []
 
             latencies.sort()
@@ -153,6 +153,7 @@ struct KalshiWatchdogBenchmark: ParsableCommand {
             table.add("RSS min / max over run", "\(mib(rss.map { $0.1 }.min()!)) / \(mib(rss.map { $0.1 }.max()!))")
             table.add("RSS slope, second half", String(format: "%+.1f KiB/min", slope * 60), "≈ 0")
             table.add("peak RSS (VmHWM)", mib(status["VmHWM"] ?? 0))
+            table.add("  with the shutdown (VmHWM read until exit)", mib(peakWithShutdown), "≤ 25 MB")
             table.add("threads", "\(threads.count)")
             table.add("rows / captures (whole run)", "\(counts.first.flatMap { $0 } ?? "?") / \(counts.dropFirst().first.flatMap { $0 } ?? "?")")
             table.add("requests (whole run)", "\(server.requests.count)")
