@@ -10,7 +10,7 @@
 #   --config FILE  the services.json to install if absent (default: config/services.json)
 #
 # Binaries are built by scripts/build-release (--static-swift-stdlib), so the host needs only libpq5,
-# libsqlite3-0, libsystemd0 and libcurl4. After a first install, put the secrets in /etc/recio/credentials/ (pgpassword,
+# libsqlite3-0, libsystemd0 and libstdc++6 (glibc >= 2.36 for their packed relocations). After a first install, put the secrets in /etc/recio/credentials/ (pgpassword,
 # kalshi-private-key; root-only, loaded by systemd through LoadCredential=) and enable:
 #   systemctl enable --now recio.target recio-btc-price-watchdog.service \
 #     recio-kalshi-api-watchdog.service recio-kalshi-historical-ingest.service recio-live-data-analysis.service
