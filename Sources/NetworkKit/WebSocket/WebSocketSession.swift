@@ -34,16 +34,19 @@ public enum WebSocketSession {
         public var handshakeTimeout: Duration
         /// How long a TLS shutdown may wait for the peer's `close_notify`.
         public var closeTimeout: Duration
+        /// The certificates a `wss://` server's chain must lead to (default: the system's).
+        public var trustRoots: NIOSSLTrustRoots
 
         public init(maxFrameSize: Int = 1 << 16, readInterval: Duration = .zero, readAtSecondBoundaries: Bool = false,
                     connectTimeout: Duration = .seconds(10), handshakeTimeout: Duration = .seconds(10),
-                    closeTimeout: Duration = .seconds(1)) {
+                    closeTimeout: Duration = .seconds(1), trustRoots: NIOSSLTrustRoots = .default) {
             self.maxFrameSize = maxFrameSize
             self.readInterval = readInterval
             self.readAtSecondBoundaries = readAtSecondBoundaries
             self.connectTimeout = connectTimeout
             self.handshakeTimeout = handshakeTimeout
             self.closeTimeout = closeTimeout
+            self.trustRoots = trustRoots
         }
     }
 
@@ -115,6 +118,7 @@ public enum WebSocketSession {
         if target.secure {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.shutdownTimeout = TimeAmount(configuration.closeTimeout)
+            tls.trustRoots = configuration.trustRoots
             do { sslContext = try NIOSSLContext(configuration: tls) } catch {
                 throw WebSocketSessionError(.connect, url: url, "cannot set up TLS: \(error)")
             }
