@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -191,7 +192,8 @@ let package = Package(
         .testTarget(name: "MigrationTests", dependencies: ["RecioTestSupport", "Migration", "StorageKit", "ServiceKit"]),
         .testTarget(name: "PriceAnalyticsTests", dependencies: ["PriceAnalytics"], exclude: ["Oracle"]),
         .testTarget(name: "PriceFeedTests", dependencies: ["RecioTestSupport", "PriceFeed", "FixtureServers", "StorageKit", "ServiceKit", "PriceAnalytics",
-                                                    "NetworkKit", .product(name: "NIOWebSocket", package: "swift-nio")]),
+                                                    "NetworkKit", .product(name: "NIOWebSocket", package: "swift-nio"),
+                                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "KalshiKitTests", dependencies: ["RecioTestSupport", "KalshiKit", "FixtureServers", "StorageKit", "ServiceKit", "NetworkKit",
                                                     .product(name: "_CryptoExtras", package: "swift-crypto")],
                     exclude: ["Contract", "Signing"]),

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// A scriptable local server on 127.0.0.1 for tests and benchmarks: one port speaking both the
@@ -25,8 +26,10 @@ public final class FixtureServer: Sendable {
         self.logger = logger
     }
 
-    /// Binds and starts serving. `port: 0` lets the OS choose; read it back from `port`.
+    /// Binds and starts serving. `port: 0` lets the OS choose; read it back from `port`. With
+    /// `tls`, every connection is TLS first (`wss://`, `https://`; see `secureWebSocketURL`).
     public static func start(host: String = "127.0.0.1", port: Int = 0, script: TickerScript = TickerScript(),
+                             tls: NIOSSLContext? = nil,
                              logger: Logger = Logger(label: "fixture-server")) async throws -> FixtureServer {
         let core = FixtureCore(script: script)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -45,6 +48,7 @@ public final class FixtureServer: Sendable {
                         }
                     })
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
                             context.pipeline.removeHandler(name: "fixture-http", promise: nil)
@@ -70,6 +74,9 @@ public final class FixtureServer: Sendable {
 
     /// `ws://127.0.0.1:PORT/`.
     public var webSocketURL: String { "ws://127.0.0.1:\(port)/" }
+    /// `wss://localhost:PORT/`, for a server started with `tls` (a name, for SNI and the
+    /// certificate check).
+    public var secureWebSocketURL: String { "wss://localhost:\(port)/" }
     /// `http://127.0.0.1:PORT`.
     public var httpBaseURL: String { "http://127.0.0.1:\(port)" }
 

@@ -28,16 +28,25 @@ public enum WebSocketSession {
         public var readAtSecondBoundaries: Bool
         /// Limit on the TCP connect.
         public var connectTimeout: Duration
+        /// Limit on the rest of the opening, once connected: the TLS handshake and the server's
+        /// answer to the upgrade request. A server that accepts and then says nothing would
+        /// otherwise hold the session open for ever.
+        public var handshakeTimeout: Duration
         /// How long a TLS shutdown may wait for the peer's `close_notify`.
         public var closeTimeout: Duration
+        /// The certificates a `wss://` server's chain must lead to (default: the system's).
+        public var trustRoots: NIOSSLTrustRoots
 
         public init(maxFrameSize: Int = 1 << 16, readInterval: Duration = .zero, readAtSecondBoundaries: Bool = false,
-                    connectTimeout: Duration = .seconds(10), closeTimeout: Duration = .seconds(1)) {
+                    connectTimeout: Duration = .seconds(10), handshakeTimeout: Duration = .seconds(10),
+                    closeTimeout: Duration = .seconds(1), trustRoots: NIOSSLTrustRoots = .default) {
             self.maxFrameSize = maxFrameSize
             self.readInterval = readInterval
             self.readAtSecondBoundaries = readAtSecondBoundaries
             self.connectTimeout = connectTimeout
+            self.handshakeTimeout = handshakeTimeout
             self.closeTimeout = closeTimeout
+            self.trustRoots = trustRoots
         }
     }
 
@@ -62,6 +71,38 @@ public enum WebSocketSession {
     private enum Upgrade: Sendable {
         case websocket(NIOAsyncChannel<[WebSocketFrame], WebSocketFrame>)
         case notUpgraded(any Channel)
+
+        var channel: any Channel {
+            switch self {
+            case .websocket(let asyncChannel): asyncChannel.channel
+            case .notUpgraded(let channel): channel
+            }
+        }
+    }
+
+    /// `upgraded`, failed with `handshakeTimeout` and its channel closed when it has not completed
+    /// `timeout` after the connect. An upgrade that completes after that is closed.
+    private static func bounded(_ upgraded: EventLoopFuture<Upgrade>, on channel: any Channel, by timeout: Duration,
+                                url: String) -> EventLoopFuture<Upgrade> {
+        let result = channel.eventLoop.makePromise(of: Upgrade.self)
+        let settled = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            guard !settled.value else { return }
+            settled.value = true
+            result.fail(WebSocketSessionError(.handshakeTimeout, url: url,
+                                              "connected, but no websocket upgrade (TLS and HTTP) within \(timeout)"))
+            channel.close(promise: nil)
+        }
+        upgraded.whenComplete { outcome in
+            deadline.cancel()
+            guard !settled.value else {
+                if case .success(let late) = outcome { late.channel.close(promise: nil) }
+                return
+            }
+            settled.value = true
+            result.completeWith(outcome)
+        }
+        return result.futureResult
     }
 
     /// Connects to `url` on `eventLoop`, upgrades to a websocket, and runs `body` with the
@@ -77,6 +118,7 @@ public enum WebSocketSession {
         if target.secure {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.shutdownTimeout = TimeAmount(configuration.closeTimeout)
+            tls.trustRoots = configuration.trustRoots
             do { sslContext = try NIOSSLContext(configuration: tls) } catch {
                 throw WebSocketSessionError(.connect, url: url, "cannot set up TLS: \(error)")
             }
@@ -96,6 +138,7 @@ public enum WebSocketSession {
             upgradeRequestHead: head, upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(.notUpgraded(channel)) })
         let (readInterval, readAtSecondBoundaries) = (TimeAmount(configuration.readInterval), configuration.readAtSecondBoundaries)
+        let handshakeTimeout = configuration.handshakeTimeout
 
         let upgrade: Upgrade
         do {
@@ -111,10 +154,13 @@ public enum WebSocketSession {
                         }
                         var http = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
                         http.leftOverBytesStrategy = .forwardBytes  // frames sent right after the 101
-                        return try pipeline.configureUpgradableHTTPClientPipeline(configuration: http)
+                        let upgraded = try pipeline.configureUpgradableHTTPClientPipeline(configuration: http)
+                        return Self.bounded(upgraded, on: channel, by: handshakeTimeout, url: url)
                     }
                 }
             upgrade = try await upgraded.get()
+        } catch let error as WebSocketSessionError {
+            throw error
         } catch {
             throw WebSocketSessionError(.connect, url: url, "cannot connect to \(target.host):\(target.port): \(error)")
         }

@@ -11,6 +11,8 @@ public struct WebSocketSessionError: Error, Sendable, CustomStringConvertible {
         public static let invalidURL = Code("invalidURL")
         /// TCP connect or TLS failed.
         public static let connect = Code("connect")
+        /// Connected, but the TLS handshake and the upgrade did not finish within `handshakeTimeout`.
+        public static let handshakeTimeout = Code("handshakeTimeout")
         /// The server answered the HTTP upgrade request with something other than a websocket.
         public static let upgradeRefused = Code("upgradeRefused")
     }

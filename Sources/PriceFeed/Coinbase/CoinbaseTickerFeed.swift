@@ -132,11 +132,12 @@ public final class CoinbaseTickerFeed: Sendable {
     /// One websocket session; returns why it ended.
     private func connectOnce(_ onEvent: @escaping @Sendable (CoinbaseFeedEvent) async -> Void) async -> String {
         let configuration = self.configuration
-        // Read at every second's end too, so `secondCloseGrace` can stay short; a connect may take
-        // as long as silence is tolerated.
+        // Read at every second's end too, so `secondCloseGrace` can stay short; a connect, and then
+        // the TLS handshake and upgrade, may each take as long as silence is tolerated.
         let session = WebSocketSession.Configuration(
             maxFrameSize: max(configuration.maxMessageSize, 1 << 14), readInterval: configuration.readInterval,
-            readAtSecondBoundaries: true, connectTimeout: configuration.silenceTimeout, closeTimeout: configuration.closeTimeout)
+            readAtSecondBoundaries: true, connectTimeout: configuration.silenceTimeout,
+            handshakeTimeout: configuration.silenceTimeout, closeTimeout: configuration.closeTimeout)
         let subscribe = CoinbaseMessage.subscribeText(productId: configuration.productId)
         let watch = SilenceWatch()
         do {
