@@ -10,9 +10,10 @@ import Glibc
 /// that is not code it runs but neighbours of code it ran once. A page fault on a file mapping maps
 /// what the page cache holds around the faulting page (fault-around), and with the disk's
 /// read-ahead (8 MiB on the machines measured) a cold fault first reads megabytes around it in large
-/// folios. The dynamic loader's relocation pass (2.4 MiB of `.rela.dyn` in the static watchdogs),
-/// the symbol tables it searches, and the start-up code (argument parsing, config, migrations
-/// check, connecting) are mapped that way and would otherwise stay in RSS for the daemon's life.
+/// folios. What the dynamic loader reads (relocations, symbol tables), and the start-up code
+/// (argument parsing, config, migrations check, connecting) are mapped that way and would otherwise
+/// stay in RSS for the daemon's life. (`scripts/build-release` also shrinks the first and packs the
+/// code a daemon runs together; this gives back what is left.)
 ///
 /// What: for every private mapping of a file that is not writable and none of whose pages was
 /// copied on write (smaps `Anonymous: 0 kB`), `MADV_DONTNEED`: its page-table entries go, the pages
